@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The `gregor` command. Gregor's sources are TypeScript run through Node's type stripping,
+// which needs Node >= 24; when started by an older `node` on PATH, re-run under the Node 24
+// binary that the `node` npm dependency installs, so `npx gregor` works from a fresh checkout.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  const require = createRequire(import.meta.url);
+  let nodeBin;
+  try {
+    nodeBin = require.resolve('node/bin/node');
+  } catch {
+    console.error(`gregor needs Node 24 or newer (this is ${process.version}); run \`npm ci\` to install it.`);
+    process.exit(1);
+  }
+  const result = spawnSync(nodeBin, [new URL(import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));
