@@ -1,0 +1,150 @@
+/**
+ * Installs the third-party Kafka clients the test suite talks to (test/compat/<client>/) and reports
+ * which versions it found. Idempotent: when everything is present it touches nothing, so a warm
+ * machine pays only a few dpkg look-ups.
+ *
+ * Debian packages come through apt-get (CI and developers run as root on Debian); npm peers are
+ * ordinary devDependencies that `npm ci` already installed, so for them this only checks.
+ *
+ * Under CI=true a peer still missing after the attempt fails the run: a compat suite that silently
+ * skips would turn a missing install step into a green build. Elsewhere it warns loudly and goes on.
+ *
+ * Run alone: `node scripts/install-peers.ts`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface DebianPeer {
+  readonly package: string;
+  /** Optional check that the package works, printing a version; run with /usr/bin/python3 etc. */
+  readonly probe?: readonly [string, ...string[]];
+  readonly why: string;
+}
+
+export const DEBIAN_PEERS: readonly DebianPeer[] = [
+  {
+    package: 'kcat',
+    // `kcat -V` prints a banner; the line we keep names kcat's and librdkafka's versions.
+    probe: ['/bin/sh', '-c', String.raw`kcat -V | sed -n 's/^Version \([^ ]*\) .*librdkafka \([^ ]*\) .*/kcat \1, librdkafka \2/p'`],
+    why: 'librdkafka command-line producer/consumer',
+  },
+  {
+    package: 'python3-confluent-kafka',
+    // Debian's python3 (not a pyenv or venv one) is the interpreter these packages install into.
+    probe: ['/usr/bin/python3', '-c', 'import confluent_kafka as c; print("librdkafka " + c.libversion()[0])'],
+    why: 'confluent-kafka-python (librdkafka) client',
+  },
+  {
+    package: 'python3-kafka',
+    probe: ['/usr/bin/python3', '-c', 'import kafka; print("kafka-python " + kafka.__version__)'],
+    why: 'kafka-python (pure Python) client',
+  },
+];
+
+export const NPM_PEERS: readonly string[] = ['kafkajs', '@platformatic/kafka'];
+
+export interface PeerStatus {
+  readonly name: string;
+  readonly source: 'apt' | 'npm';
+  /** undefined when missing. */
+  readonly version: string | undefined;
+  readonly detail?: string;
+}
+
+/** The installed version of a Debian package, or undefined when it is not (fully) installed. */
+function dpkgVersion(pkg: string): string | undefined {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}\t${Version}', pkg], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const [status, version] = r.stdout.split('\t');
+  return status === 'install ok installed' && version !== undefined && version !== '' ? version : undefined;
+}
+
+function probe(peer: DebianPeer): string | undefined {
+  if (peer.probe === undefined) return undefined;
+  const [cmd, ...args] = peer.probe;
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 ? r.stdout.trim() : `probe failed: ${(r.stderr || String(r.error ?? '')).trim().split('\n').pop()}`;
+}
+
+function npmVersion(name: string): string | undefined {
+  // Read the installed package.json directly: some packages' `exports` do not expose it to resolve().
+  const url = new URL(`../node_modules/${name}/package.json`, import.meta.url);
+  try {
+    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a command with output passed through; returns whether it succeeded. */
+function run(cmd: string, args: readonly string[]): boolean {
+  console.log(`install-peers: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeout: 15 * 60_000,
+  });
+  return r.status === 0;
+}
+
+function installDebian(missing: readonly string[]): void {
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.warn(`install-peers: not root, cannot apt-get install ${missing.join(' ')}`);
+    return;
+  }
+  // The package lists may be absent or stale on a fresh machine; refresh once, only when needed.
+  if (!run('apt-get', ['update'])) console.warn('install-peers: apt-get update failed; trying the install anyway');
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing]);
+}
+
+export function findPeers(): PeerStatus[] {
+  const found: PeerStatus[] = [];
+  for (const peer of DEBIAN_PEERS) {
+    const version = dpkgVersion(peer.package);
+    const detail = version === undefined ? undefined : probe(peer);
+    found.push({ name: peer.package, source: 'apt', version, ...(detail === undefined ? {} : { detail }) });
+  }
+  for (const name of NPM_PEERS) found.push({ name, source: 'npm', version: npmVersion(name) });
+  return found;
+}
+
+/**
+ * Installs what is missing and returns the final status of every peer, or throws under CI when a
+ * peer is still missing (or installed but its probe fails).
+ */
+export function installPeers(options: { readonly ci: boolean }): PeerStatus[] {
+  const missingDebian = DEBIAN_PEERS.map((p) => p.package).filter((p) => dpkgVersion(p) === undefined);
+  installDebian(missingDebian);
+
+  const peers = findPeers();
+  for (const p of peers) {
+    const shown = p.version ?? 'MISSING';
+    console.log(`peer ${p.name.padEnd(24)} ${p.source}  ${shown}${p.detail === undefined ? '' : `  (${p.detail})`}`);
+  }
+  const broken = peers.filter((p) => p.version === undefined || p.detail?.startsWith('probe failed') === true);
+  if (broken.length > 0) {
+    const names = broken.map((p) => p.name).join(', ');
+    const hint = 'Debian peers: apt-get install -y ' + DEBIAN_PEERS.map((p) => p.package).join(' ') +
+      '; npm peers: npm ci.';
+    if (options.ci) throw new Error(`install-peers: required test peers unavailable under CI: ${names}. ${hint}`);
+    console.warn(
+      '\n' + '!'.repeat(78) + `\n!! install-peers: WARNING: missing test peers: ${names}\n` +
+        `!! Compat tests that need them will fail or skip. ${hint}\n` + '!'.repeat(78) + '\n',
+    );
+  }
+  return peers;
+}
+
+/** CI sets CI=true; accept the other common truthy spelling too. */
+export const isCi = (): boolean => process.env['CI'] === 'true' || process.env['CI'] === '1';
+
+if (import.meta.main) {
+  try {
+    installPeers({ ci: isCi() });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  }
+}
