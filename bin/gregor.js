@@ -18,5 +18,9 @@ if (major < 24) {
   const result = spawnSync(nodeBin, [new URL(import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
+// Cache V8's compiled code for our modules between runs: type-stripping and compiling the sources
+// is most of a cold start (gregor server: ~0.4 s without the cache, ~0.14 s with it).
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -74,3 +74,9 @@ test('gregor version prints the package version', async () => {
   assert.deepEqual(await inProcess('--version'), run);
 });
 
+test('gregor server refuses an unknown property before starting anything', async () => {
+  const run = await inProcess('server', '--override', 'log.retention.forever=true');
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /unknown broker property 'log\.retention\.forever'/);
+  assert.match(run.stderr, /--override/);
+});

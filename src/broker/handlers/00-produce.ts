@@ -1,0 +1,93 @@
+import {
+  ApiKey,
+  ErrorCode,
+  type ProduceRequestPartitionProduceData,
+  type ProduceResponsePartitionProduceResponseInput,
+  type ProduceResponseTopicProduceResponseInput,
+} from '../../protocol/messages/index.ts';
+import { hasCompactPolicy, type Durability } from '../../storage/index.ts';
+import { durabilityFor } from '../data/durability.ts';
+import { lookupPartition } from '../data/partition-lookup.ts';
+import { partitionWatchOf } from '../data/partition-watch.ts';
+import { validateProduceRecords } from '../data/produce-validation.ts';
+import { errorCodeOfStorageFailure } from '../data/storage-errors.ts';
+import { CLOSE_CONNECTION, NO_RESPONSE, defineHandler, type RequestContext } from './handler.ts';
+
+const VALID_ACKS = new Set([-1, 0, 1]);
+
+/**
+ * Produce (key 0). Served v3-11 (record batch v2); advertised from v0 because librdkafka before
+ * 2.11.1 enables compression only when Produce v0 is in range — Apache 4.0 does the same and
+ * refuses v0-2 when they arrive (KAFKA-18659). Partitions of one request append concurrently; each
+ * answers after its write is as durable as its acks ask (see data/durability.ts). acks=0 gets no
+ * response, or a closed connection when something failed (KafkaApis.handleProduceRequest).
+ */
+export const handler = defineHandler({
+  apiKey: ApiKey.Produce,
+  advertisedMinVersion: 0,
+  minVersion: 3,
+  maxVersion: 11,
+  async handle(ctx, request, version) {
+    const acksValid = VALID_ACKS.has(request.acks);
+    const responses: ProduceResponseTopicProduceResponseInput[] = await Promise.all(
+      request.topicData.map(async (t) => ({
+        name: t.name,
+        partitionResponses: await Promise.all(
+          t.partitionData.map((p) =>
+            acksValid ? producePartition(ctx, t.name, p, request.acks, version) : failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS),
+          ),
+        ),
+      })),
+    );
+    if (request.acks === 0) {
+      const anyError = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
+      return anyError ? CLOSE_CONNECTION : NO_RESPONSE;
+    }
+    return { responses, throttleTimeMs: 0 };
+  },
+  errorResponse: (request, _version, errorCode) => ({
+    throttleTimeMs: 0,
+    responses: request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, errorCode)) })),
+  }),
+});
+
+function failed(index: number, errorCode: number, errorMessage: string | null = null): ProduceResponsePartitionProduceResponseInput {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage };
+}
+
+async function producePartition(
+  ctx: RequestContext,
+  topicName: string,
+  p: ProduceRequestPartitionProduceData,
+  acks: number,
+  version: number,
+): Promise<ProduceResponsePartitionProduceResponseInput> {
+  const { services } = ctx;
+  const found = lookupPartition(services, services.metadata.topic(topicName), p.index);
+  if (!found.ok) return failed(p.index, found.errorCode);
+  const { log, state } = found.led;
+  const rejection = validateProduceRecords(p.records, version, hasCompactPolicy(log.config));
+  if (rejection !== undefined) {
+    return { ...failed(p.index, rejection.errorCode, rejection.errorMessage), recordErrors: [...(rejection.recordErrors ?? [])] };
+  }
+  const durability: Durability = durabilityFor(services.config, acks, state.replicas.length);
+  try {
+    const result = await log.append(p.records!, { requiredDurability: durability, leaderEpoch: state.leaderEpoch });
+    // A single replica is the whole ISR: the high watermark follows the log end at once.
+    log.updateHighWatermark(result.lastOffset + 1n);
+    partitionWatchOf(services).notify(topicName, p.index);
+    return {
+      index: p.index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: result.baseOffset,
+      logAppendTimeMs: result.logAppendTime,
+      logStartOffset: result.logStartOffset,
+      recordErrors: [],
+      errorMessage: null,
+    };
+  } catch (err) {
+    const code = errorCodeOfStorageFailure(err);
+    if (code === ErrorCode.KAFKA_STORAGE_ERROR) services.logger.error('produce append failed', { topic: topicName, partition: p.index, error: String(err) });
+    return failed(p.index, code, err instanceof Error ? err.message : null);
+  }
+}

@@ -1,0 +1,145 @@
+import type { TopicState } from '../../cluster/index.ts';
+import {
+  ApiKey,
+  ErrorCode,
+  EMPTY_BUFFER,
+  type FetchRequest,
+  type FetchRequestFetchPartition,
+  type FetchResponseFetchableTopicResponseInput,
+  type FetchResponsePartitionDataInput,
+} from '../../protocol/messages/index.ts';
+import { lastFetchableOffset } from '../data/fetchable-offset.ts';
+import { checkLeaderEpoch, lookupPartition } from '../data/partition-lookup.ts';
+import { PartitionWatch, partitionWatchOf } from '../data/partition-watch.ts';
+import { errorCodeOfStorageFailure } from '../data/storage-errors.ts';
+import { defineHandler, type RequestContext } from './handler.ts';
+
+/** FetchRequest.isolation_level: 1 = READ_COMMITTED (KIP-98). */
+const READ_COMMITTED = 1;
+
+/**
+ * Fetch (key 1), v4-16. Reads whole batches from the one holding the fetch offset up to the high
+ * watermark (the last stable offset under read_committed — equal until transactions exist), within
+ * `partition_max_bytes` and `max_bytes`, but always the first batch found even when larger (KIP-74,
+ * or consumers stall). Records are never null: an empty partition answers zero bytes, which
+ * librdkafka 2.0.2 needs (KAFKA-18646). When fewer than `min_bytes` are ready the request waits up to
+ * `max_wait_ms` for a produce to one of its partitions (Kafka's DelayedFetch), then answers whatever
+ * is there. Fetch sessions (KIP-227) are declined: session id 0 makes clients send full requests.
+ */
+export const handler = defineHandler({
+  apiKey: ApiKey.Fetch,
+  minVersion: 4,
+  maxVersion: 16,
+  async handle(ctx, request, version) {
+    if (request.sessionId !== 0) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const watch = partitionWatchOf(ctx.services);
+    const deadline = ctx.services.clock.now() + Math.max(0, request.maxWaitMs);
+    for (;;) {
+      const round = await readAll(ctx, request, version);
+      const now = ctx.services.clock.now();
+      if (round.bytes >= request.minBytes || round.anyError || now >= deadline || ctx.signal.aborted) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
+      }
+      await watch.wait(round.keys, deadline - now, ctx.signal);
+    }
+  },
+  errorResponse: (request, _version, errorCode) => ({
+    throttleTimeMs: 0,
+    errorCode,
+    sessionId: 0,
+    responses: request.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => failed(p.partition, errorCode)),
+    })),
+  }),
+});
+
+interface Round {
+  responses: FetchResponseFetchableTopicResponseInput[];
+  bytes: number;
+  anyError: boolean;
+  /** Partitions read, for waking the long poll. */
+  keys: string[];
+}
+
+async function readAll(ctx: RequestContext, request: FetchRequest, version: number): Promise<Round> {
+  const round: Round = { responses: [], bytes: 0, anyError: false, keys: [] };
+  let remaining = request.maxBytes;
+  let minOneBatch = true;
+  const readCommitted = request.isolationLevel === READ_COMMITTED;
+  for (const t of request.topics) {
+    const topic = version >= 13 ? ctx.services.metadata.topicById(t.topicId) : ctx.services.metadata.topic(t.topic);
+    const partitions: FetchResponsePartitionDataInput[] = [];
+    for (const p of t.partitions) {
+      const answer = await readPartition(ctx, topic, p, { remaining, minOneBatch, readCommitted, unknownTopic: version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      partitions.push(answer.data);
+      if (answer.data.errorCode !== ErrorCode.NONE) round.anyError = true;
+      if (topic !== undefined) round.keys.push(PartitionWatch.key(topic.name, p.partition));
+      if (answer.size > 0) {
+        remaining -= answer.size;
+        round.bytes += answer.size;
+        minOneBatch = false;
+      }
+    }
+    round.responses.push({ topic: topic?.name ?? t.topic, topicId: t.topicId, partitions });
+  }
+  return round;
+}
+
+function failed(partitionIndex: number, errorCode: number): FetchResponsePartitionDataInput {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    abortedTransactions: null,
+    records: EMPTY_BUFFER,
+  };
+}
+
+async function readPartition(
+  ctx: RequestContext,
+  topic: TopicState | undefined,
+  p: FetchRequestFetchPartition,
+  opts: { remaining: number; minOneBatch: boolean; readCommitted: boolean; unknownTopic: number },
+): Promise<{ data: FetchResponsePartitionDataInput; size: number }> {
+  if (topic === undefined) return { data: failed(p.partition, opts.unknownTopic), size: 0 };
+  const found = lookupPartition(ctx.services, topic, p.partition);
+  if (!found.ok) return { data: failed(p.partition, found.errorCode), size: 0 };
+  const { log, state } = found.led;
+  const fenced = checkLeaderEpoch(state, p.currentLeaderEpoch);
+  if (fenced !== ErrorCode.NONE) return { data: failed(p.partition, fenced), size: 0 };
+  const maxBytes = Math.max(0, Math.min(p.partitionMaxBytes, opts.remaining));
+  try {
+    // Once the response is full, later partitions still validate their offsets but read nothing,
+    // unless nothing was found yet (KIP-74: the first batch goes out whatever its size).
+    const bound = lastFetchableOffset(log, opts.readCommitted);
+    const result = await log.read(p.fetchOffset, maxBytes, { minOneBatch: opts.minOneBatch, upToOffset: bound });
+    const records = result.bytes;
+    return {
+      data: {
+        partitionIndex: p.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark: result.highWatermark,
+        lastStableOffset: bound,
+        logStartOffset: result.logStartOffset,
+        // Apache sends null under read_uncommitted and the (here always empty) list under read_committed.
+        abortedTransactions: opts.readCommitted ? [] : null,
+        preferredReadReplica: -1,
+        records,
+      },
+      size: records.length,
+    };
+  } catch (err) {
+    const code = errorCodeOfStorageFailure(err);
+    if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      return { data: { ...failed(p.partition, code), highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset }, size: 0 };
+    }
+    ctx.services.logger.error('fetch read failed', { topic: topic.name, partition: p.partition, error: String(err) });
+    return { data: failed(p.partition, code), size: 0 };
+  }
+}
