@@ -188,7 +188,9 @@ describe('broker network layer', () => {
   test('reading pauses while a slow reader leaves responses queued', async () => {
     const c = await RawClient.connect(broker.port);
     c.socket.pause();
-    const n = 12;
+    // ~460 KB per response: 40 of them (18 MB) overflow any loopback socket buffers the kernel
+    // autotunes, so the broker must see its own queue grow past maxQueuedResponseBytes.
+    const n = 40;
     c.sendRaw(Buffer.concat(Array.from({ length: n }, (_, i) => listGroupsFrame(`big-${i}`, 200 + i))));
     await until(() => broker.network.connections().some((s) => s.paused), 'the connection to pause on queued response bytes');
     c.socket.resume();
