@@ -123,7 +123,8 @@ export async function cleanLog(log: PartitionLog, stats: DirtyStats, nowMs: numb
   let groups = 0;
   for (const group of groupSegments(log, toClean)) {
     const out = await LogSegment.create(log.dir, group[0]!.baseOffset, segmentOptions(log), nowMs, CLEANED_SUFFIX);
-    let swapped = false;
+    // Removed unless swapped in; but not after a failed swap, whose files may already be live.
+    let keepFiles = false;
     try {
       const writer = new SegmentWriter(out);
       for (const seg of group) {
@@ -144,11 +145,19 @@ export async function cleanLog(log: PartitionLog, stats: DirtyStats, nowMs: numb
       }
       await writer.finish();
       bytesWritten += out.size;
-      swapped = await log.replaceSegments(group, out);
+      let swapped: boolean;
+      try {
+        swapped = await log.replaceSegments(group, out);
+      } catch (err) {
+        keepFiles = true; // a `.cleaned` leftover is removed by the next start
+        await out.close().catch(() => undefined);
+        throw err;
+      }
+      keepFiles = swapped;
       if (!swapped) break;
       groups++;
     } finally {
-      if (!swapped) await out.deleteFiles();
+      if (!keepFiles) await out.deleteFiles();
     }
   }
   options.logger.info('cleaned log', { dir: log.dir, endOffset, bytesRead, bytesWritten, recordsRemoved, groups });

@@ -61,13 +61,18 @@ export class GroupCommit {
 
   #kick(): void {
     if (this.#running !== undefined || this.#failed) return;
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
-    });
+    this.#running = this.#loop();
   }
 
+  /** Clears `#running` in the same tick as its last check finds nothing to do, so no waiter is ever stranded. */
   async #loop(): Promise<void> {
-    while (!this.#failed && (this.#waiters.length > 0 || this.#wanted)) {
+    // Yield once so that waiters added in the same tick as the first one share its pass.
+    await undefined;
+    for (;;) {
+      if (this.#failed || (this.#waiters.length === 0 && !this.#wanted)) {
+        this.#running = undefined;
+        return;
+      }
       this.#wanted = false;
       const waiters = this.#waiters;
       this.#waiters = [];
@@ -79,6 +84,7 @@ export class GroupCommit {
         this.#failure = this.#onFailure(err);
         for (const w of waiters) w.reject(this.#failure);
         this.abandon(this.#failure);
+        this.#running = undefined;
         return;
       }
       for (const w of waiters) w.resolve();

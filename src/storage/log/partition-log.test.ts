@@ -58,6 +58,27 @@ describe('append', () => {
       await log.close();
     }));
 
+  test('flush.messages makes the log flush itself after that many records; by default it never does', () =>
+    withTempDir(async (dir) => {
+      const flushing = await openTestLog({ dir, config: { 'flush.messages': 3 } });
+      await flushing.append(testBatch({ count: 2 }), none);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(flushing.stats.flushes, 0);
+      await flushing.append(testBatch({ count: 1 }), none);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(flushing.stats.flushes, 1, 'the third record started a flush by itself');
+      await flushing.flush();
+      assert.equal(flushing.recoveryPoint, 3n);
+      await flushing.closeForDelete();
+      fs.mkdirSync(`${dir}/default`);
+      const lazy = await openTestLog({ dir: `${dir}/default` });
+      for (let i = 0; i < 20; i++) await lazy.append(testBatch({ count: 5 }), none);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(lazy.stats.flushes, 0);
+      assert.equal(lazy.recoveryPoint, 0n);
+      await lazy.close();
+    }));
+
   test('LogAppendTime topics get the broker time in every batch, with a valid CRC', () =>
     withTempDir(async (dir) => {
       const log = await openTestLog({ dir, config: { 'message.timestamp.type': 'LogAppendTime' } });

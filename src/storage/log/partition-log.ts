@@ -2,13 +2,14 @@ import { BatchOffsets, patchBaseOffset, patchLeaderEpoch, patchLogAppendTime } f
 import type { Clock, Logger, Scheduler } from '../../util/index.ts';
 import { StorageError, StorageErrorCode } from '../errors.ts';
 import { FileDeleter } from './file-deleter.ts';
-import { SWAP_SUFFIX } from './file-names.ts';
 import { syncDir, writevAll } from './fs-io.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { validateLogConfig, type LogConfig } from './log-config.ts';
 import { loadLog } from './log-loader.ts';
-import { selectRetention, type RetentionReason } from './retention.ts';
-import { LogSegment, type BatchMeta, type SegmentOptions } from './segment.ts';
+import { applyRetention, swapSegments, truncateFully, truncateTo } from './log-maintenance.ts';
+import { LogState } from './log-state.ts';
+import type { RetentionReason } from './retention.ts';
+import type { BatchMeta, LogSegment } from './segment.ts';
 import { findMaxTimestamp, findOffsetByTimestamp } from './timestamp-lookup.ts';
 import { validateAppend, type AppendInfo } from './validate-append.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -74,20 +75,13 @@ export class PartitionLog {
   readonly partition: number;
   readonly dir: string;
   readonly topicId: string | undefined;
-  #config: LogConfig;
+  readonly #s: LogState;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #deleter: FileDeleter;
   readonly #epochs: LeaderEpochCache;
-  #segments: readonly LogSegment[];
-  #logEndOffset: number;
-  #logStartOffset: number;
-  #highWatermark: number;
-  #recoveryPoint: number;
   #queue: Array<AppendItem | TaskItem> = [];
   #draining = false;
   readonly #sync: GroupCommit;
-  #dirDirty = false;
   #unflushedMessages = 0;
   #lastFlushMs: number;
   #failure: StorageError | undefined;
@@ -103,16 +97,10 @@ export class PartitionLog {
     this.partition = p.partition;
     this.dir = p.dir;
     this.topicId = p.topicId;
-    this.#config = p.config;
+    this.#s = new LogState(p.dir, p.config, p.clock, p.logger, deleter, epochs);
     this.#clock = p.clock;
     this.#logger = p.logger;
-    this.#deleter = deleter;
     this.#epochs = epochs;
-    this.#segments = [];
-    this.#logEndOffset = 0;
-    this.#logStartOffset = 0;
-    this.#highWatermark = 0;
-    this.#recoveryPoint = 0;
     this.#lastFlushMs = p.clock.now();
     this.#sync = new GroupCommit(
       () => this.#flushPass(),
@@ -136,7 +124,7 @@ export class PartitionLog {
     const log = new PartitionLog(p, epochs, deleter);
     const loaded = await loadLog({
       dir: p.dir,
-      segmentOptions: log.#segmentOptions(),
+      segmentOptions: log.#s.segmentOptions(),
       hadCleanShutdown: p.hadCleanShutdown ?? false,
       recoveryPoint: p.recoveryPoint ?? 0,
       logStartOffset: p.logStartOffset ?? 0,
@@ -144,45 +132,45 @@ export class PartitionLog {
       logger: p.logger,
       nowMs: p.clock.now(),
     });
-    log.#segments = loaded.segments;
-    log.#logEndOffset = loaded.logEndOffset;
-    log.#logStartOffset = loaded.logStartOffset;
-    log.#recoveryPoint = loaded.recoveryPoint;
-    log.#highWatermark = clamp(p.highWatermark ?? loaded.logStartOffset, loaded.logStartOffset, loaded.logEndOffset);
+    log.#s.segments = loaded.segments;
+    log.#s.logEndOffset = loaded.logEndOffset;
+    log.#s.logStartOffset = loaded.logStartOffset;
+    log.#s.recoveryPoint = loaded.recoveryPoint;
+    log.#s.highWatermark = clamp(p.highWatermark ?? loaded.logStartOffset, loaded.logStartOffset, loaded.logEndOffset);
     for (const s of loaded.removed) deleter.deleteLater(s, p.config['file.delete.delay.ms'], s.paths.log);
     await epochs.flush();
     return log;
   }
 
   get config(): LogConfig {
-    return this.#config;
+    return this.#s.config;
   }
 
   get logStartOffset(): bigint {
-    return BigInt(this.#logStartOffset);
+    return BigInt(this.#s.logStartOffset);
   }
 
   get logEndOffset(): bigint {
-    return BigInt(this.#logEndOffset);
+    return BigInt(this.#s.logEndOffset);
   }
 
   get highWatermark(): bigint {
-    return BigInt(this.#highWatermark);
+    return BigInt(this.#s.highWatermark);
   }
 
   /** Offsets below this are known to be on disk with their indexes (the recovery-point checkpoint). */
   get recoveryPoint(): bigint {
-    return BigInt(this.#recoveryPoint);
+    return BigInt(this.#s.recoveryPoint);
   }
 
   /** The segments, oldest first; the last is the active one. A snapshot: mutations replace the array. */
   get segments(): readonly LogSegment[] {
-    return this.#segments;
+    return this.#s.segments;
   }
 
   get size(): number {
     let total = 0;
-    for (const s of this.#segments) total += s.size;
+    for (const s of this.#s.segments) total += s.size;
     return total;
   }
 
@@ -196,7 +184,7 @@ export class PartitionLog {
 
   updateConfig(config: LogConfig): void {
     validateLogConfig(config);
-    this.#config = config;
+    this.#s.config = config;
   }
 
   /**
@@ -218,12 +206,12 @@ export class PartitionLog {
     if (unusable !== undefined) return Promise.reject(unusable);
     let info: AppendInfo;
     try {
-      info = validateAppend(buf, { maxBatchBytes: this.#config['max.message.bytes'], asLeader: leader, verifyCrc: options.verifyCrc ?? true });
+      info = validateAppend(buf, { maxBatchBytes: this.#s.config['max.message.bytes'], asLeader: leader, verifyCrc: options.verifyCrc ?? true });
     } catch (err) {
       return Promise.reject(err);
     }
     const logAppendTime =
-      leader && this.#config['message.timestamp.type'] === 'LogAppendTime' ? Number(options.logAppendTime ?? BigInt(this.#clock.now())) : -1;
+      leader && this.#s.config['message.timestamp.type'] === 'LogAppendTime' ? Number(options.logAppendTime ?? BigInt(this.#clock.now())) : -1;
     return new Promise<AppendResult>((resolve, reject) => {
       this.#queue.push({ kind: 'append', buf, info, leader, durability: options.requiredDurability, leaderEpoch: options.leaderEpoch, logAppendTime, resolve, reject });
       void this.#drain();
@@ -286,9 +274,9 @@ export class PartitionLog {
 
   /** Assigns offsets to a round of appends and writes them with as few writev calls as rolls allow. */
   async #appendRound(round: AppendItem[]): Promise<void> {
-    let seg = this.#segments.at(-1)!;
+    let seg = this.#s.segments.at(-1)!;
     let position = seg.size;
-    let next = this.#logEndOffset;
+    let next = this.#s.logEndOffset;
     let bufs: Buffer[] = [];
     let metas: BatchMeta[] = [];
     let done: Array<{ item: AppendItem; result: AppendResult }> = [];
@@ -363,8 +351,8 @@ export class PartitionLog {
     if (size === 0) return !fits;
     return (
       !fits ||
-      size + bytes > this.#config['segment.bytes'] ||
-      now - seg.rollStartMs > this.#config['segment.ms'] ||
+      size + bytes > this.#s.config['segment.bytes'] ||
+      now - seg.rollStartMs > this.#s.config['segment.ms'] ||
       seg.offsetIndex.entries + plannedEntries >= seg.offsetIndex.maxEntries ||
       seg.timeIndex.entries + plannedEntries >= seg.timeIndex.maxEntries
     );
@@ -385,18 +373,18 @@ export class PartitionLog {
       if (meta.leaderEpoch >= 0 && meta.leaderEpoch > this.#epochs.latestEpoch()) this.#epochs.assign(meta.leaderEpoch, meta.baseOffset);
     }
     seg.lastModifiedMs = this.#clock.now();
-    this.#logEndOffset = seg.nextOffset;
+    this.#s.logEndOffset = seg.nextOffset;
     if (this.#epochs.latestEpoch() !== epochBefore) {
       this.#background(this.#epochs.flush().catch((err: unknown) => this.#logger.error('could not write leader-epoch-checkpoint', { dir: this.dir, error: String(err) })));
     }
     this.#unflushedMessages += records;
-    const logStartOffset = BigInt(this.#logStartOffset);
+    const logStartOffset = BigInt(this.#s.logStartOffset);
     for (const d of done) {
       const result = { ...d.result, logStartOffset };
       if (d.item.durability === 'fsync') this.#sync.add({ resolve: () => d.item.resolve(result), reject: d.item.reject });
       else d.item.resolve(result);
     }
-    if (this.#unflushedMessages >= this.#config['flush.messages']) this.#sync.request();
+    if (this.#unflushedMessages >= this.#s.config['flush.messages']) this.#sync.request();
   }
 
   #background(p: Promise<unknown>): void {
@@ -406,18 +394,17 @@ export class PartitionLog {
 
   /** Starts a new active segment at `baseOffset` (Kafka's `roll`), and flushes the old one soon after. */
   async #roll(baseOffset: number): Promise<LogSegment> {
-    const old = this.#segments.at(-1)!;
-    let segments = this.#segments;
+    const old = this.#s.segments.at(-1)!;
+    let segments = this.#s.segments;
     if (old.isEmpty()) {
       if (old.baseOffset === baseOffset) return old;
       segments = segments.slice(0, -1);
-      await this.#retire([old]);
+      await this.#s.retire([old]);
     } else {
       old.seal();
     }
-    const seg = await LogSegment.create(this.dir, baseOffset, this.#segmentOptions(), this.#clock.now());
-    this.#segments = [...segments, seg];
-    this.#dirDirty = true;
+    const seg = await this.#s.newSegment(baseOffset);
+    this.#s.segments = [...segments, seg];
     this.#sync.request(); // Kafka flushes the old segment right after a roll
     this.#logger.debug('rolled segment', { dir: this.dir, baseOffset });
     return seg;
@@ -426,7 +413,7 @@ export class PartitionLog {
   /** Rolls now if the active segment has data (tests, and retention of a fully expired log). */
   roll(): Promise<void> {
     return this.#task(async () => {
-      if (!this.#segments.at(-1)!.isEmpty()) await this.#roll(this.#logEndOffset);
+      if (!this.#s.segments.at(-1)!.isEmpty()) await this.#roll(this.#s.logEndOffset);
     });
   }
 
@@ -436,7 +423,7 @@ export class PartitionLog {
    * the recovery point to the log end as it was when the pass began.
    */
   async #flushPass(): Promise<void> {
-    const target = this.#logEndOffset;
+    const target = this.#s.logEndOffset;
     const messages = this.#unflushedMessages;
     await this.#flushTo(target);
     this.#unflushedMessages -= messages;
@@ -444,7 +431,7 @@ export class PartitionLog {
   }
 
   async #flushTo(target: number): Promise<void> {
-    const segments = this.#segments;
+    const segments = this.#s.segments;
     const active = segments.at(-1);
     await Promise.all(
       segments.map(async (s) => {
@@ -453,12 +440,12 @@ export class PartitionLog {
         if (s !== active) await s.flushIndexes(true);
       }),
     );
-    if (this.#dirDirty) {
-      this.#dirDirty = false;
+    if (this.#s.dirDirty) {
+      this.#s.dirDirty = false;
       try {
         await syncDir(this.dir);
       } catch (err) {
-        this.#dirDirty = true;
+        this.#s.dirDirty = true;
         throw err;
       }
     }
@@ -468,7 +455,7 @@ export class PartitionLog {
     let holder = 0;
     for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= target) holder = i;
     const clean = segments.slice(0, holder).every((s) => s.deleted || (!s.unflushed && !s.offsetIndex.isDirty() && !s.timeIndex.isDirty()));
-    if (clean && target > this.#recoveryPoint) this.#recoveryPoint = target;
+    if (clean && target > this.#s.recoveryPoint) this.#s.recoveryPoint = target;
   }
 
   /** Flushes everything appended so far (Kafka's `flush`), advancing the recovery point. */
@@ -480,7 +467,7 @@ export class PartitionLog {
 
   /** flush.ms: called periodically by the log manager. */
   async flushIfDue(): Promise<void> {
-    if (this.#unflushedMessages > 0 && this.#clock.now() - this.#lastFlushMs >= this.#config['flush.ms']) await this.flush();
+    if (this.#unflushedMessages > 0 && this.#clock.now() - this.#lastFlushMs >= this.#s.config['flush.ms']) await this.flush();
   }
 
   /** Marks the log failed (Kafka takes the log dir offline): no more appends, reads still served. */
@@ -499,17 +486,17 @@ export class PartitionLog {
    */
   async read(offset: bigint, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
     const target = toSafeNumber(offset);
-    const logEnd = this.#logEndOffset;
-    if (target < this.#logStartOffset || target > logEnd) {
+    const logEnd = this.#s.logEndOffset;
+    if (target < this.#s.logStartOffset || target > logEnd) {
       throw new StorageError(
         StorageErrorCode.offsetOutOfRange,
-        `offset ${offset} is outside [${this.#logStartOffset}, ${logEnd}] of ${this.topic}-${this.partition}`,
+        `offset ${offset} is outside [${this.#s.logStartOffset}, ${logEnd}] of ${this.topic}-${this.partition}`,
       );
     }
     const limit = options.upToOffset === undefined ? logEnd : Math.min(logEnd, toSafeNumber(options.upToOffset));
     let bytes: Buffer = EMPTY;
     if (target < limit) {
-      const segments = this.#segments;
+      const segments = this.#s.segments;
       let i = 0;
       for (let j = 0; j < segments.length; j++) if (segments[j]!.baseOffset <= target) i = j;
       for (; i < segments.length; i++) {
@@ -520,34 +507,34 @@ export class PartitionLog {
         }
       }
     }
-    return { bytes, highWatermark: BigInt(this.#highWatermark), logStartOffset: BigInt(this.#logStartOffset), logEndOffset: BigInt(this.#logEndOffset) };
+    return { bytes, highWatermark: BigInt(this.#s.highWatermark), logStartOffset: BigInt(this.#s.logStartOffset), logEndOffset: BigInt(this.#s.logEndOffset) };
   }
 
   /** First offset whose record timestamp is >= `timestamp` (ListOffsets), with its leader epoch; undefined if none. */
   async offsetForTimestamp(timestamp: bigint): Promise<OffsetAndTimestamp | undefined> {
-    const found = await findOffsetByTimestamp(this.#segments, Number(timestamp), this.#logStartOffset);
+    const found = await findOffsetByTimestamp(this.#s.segments, Number(timestamp), this.#s.logStartOffset);
     if (found === undefined) return undefined;
-    const offset = Math.max(found.offset, this.#logStartOffset);
+    const offset = Math.max(found.offset, this.#s.logStartOffset);
     return { offset: BigInt(offset), timestamp: BigInt(found.timestamp), leaderEpoch: this.#epochs.epochForOffset(offset) };
   }
 
   /** The record with the largest timestamp (ListOffsets -3, KIP-734); undefined for a log without timestamps. */
   async maxTimestampOffset(): Promise<OffsetAndTimestamp | undefined> {
-    const found = await findMaxTimestamp(this.#segments);
+    const found = await findMaxTimestamp(this.#s.segments);
     if (found === undefined) return undefined;
     return { offset: BigInt(found.offset), timestamp: BigInt(found.timestamp), leaderEpoch: this.#epochs.epochForOffset(found.offset) };
   }
 
   /** OffsetForLeaderEpoch: the end offset of `epoch` (Kafka's `endOffsetForEpoch`); -1/-1 when unknown. */
   endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: bigint } {
-    const r = this.#epochs.endOffsetFor(epoch, this.#logEndOffset);
+    const r = this.#epochs.endOffsetFor(epoch, this.#s.logEndOffset);
     return { leaderEpoch: r.epoch, endOffset: BigInt(r.endOffset) };
   }
 
   /** The broker moves the high watermark (on a single replica, to the log end after each append). */
   updateHighWatermark(offset: bigint): bigint {
-    this.#highWatermark = clamp(toSafeNumber(offset), this.#logStartOffset, this.#logEndOffset);
-    return BigInt(this.#highWatermark);
+    this.#s.highWatermark = clamp(toSafeNumber(offset), this.#s.logStartOffset, this.#s.logEndOffset);
+    return BigInt(this.#s.highWatermark);
   }
 
   /**
@@ -557,15 +544,15 @@ export class PartitionLog {
   deleteRecords(offset: bigint): Promise<bigint> {
     const target = toSafeNumber(offset);
     return this.#task(async () => {
-      if (target > this.#highWatermark) {
-        throw new StorageError(StorageErrorCode.offsetOutOfRange, `cannot delete records up to ${target}: high watermark is ${this.#highWatermark}`);
+      if (target > this.#s.highWatermark) {
+        throw new StorageError(StorageErrorCode.offsetOutOfRange, `cannot delete records up to ${target}: high watermark is ${this.#s.highWatermark}`);
       }
-      if (target > this.#logStartOffset) {
-        this.#logStartOffset = target;
+      if (target > this.#s.logStartOffset) {
+        this.#s.logStartOffset = target;
         this.#epochs.truncateFromStart(target);
         await this.#epochs.flush();
       }
-    }).then(() => BigInt(this.#logStartOffset));
+    }).then(() => BigInt(this.#s.logStartOffset));
   }
 
   /**
@@ -576,122 +563,40 @@ export class PartitionLog {
   truncateTo(offset: bigint): Promise<bigint> {
     const target = toSafeNumber(offset);
     return this.#task(async () => {
-      if (target >= this.#logEndOffset) return;
-      if (target <= this.#segments[0]!.baseOffset) {
-        await this.#truncateFully(Math.max(target, 0));
-        return;
-      }
-      const keep = this.#segments.filter((s) => s.baseOffset < target);
-      const drop = this.#segments.filter((s) => s.baseOffset >= target);
-      const last = keep.at(-1)!;
-      await last.ensureIndexes();
-      const batch = await last.findBatch(target, last.size);
-      if (batch !== undefined) await last.truncateToPosition(batch.position, batch.baseOffset);
-      this.#segments = keep;
-      await this.#retire(drop);
-      this.#afterTruncation(last.nextOffset);
-    }).then(() => BigInt(this.#logEndOffset));
+      await truncateTo(this.#s, target);
+      this.#sync.request();
+    }).then(() => BigInt(this.#s.logEndOffset));
   }
 
   /** Empties the log and restarts it at `offset` (Kafka's `truncateFullyAndStartAt`). */
   truncateFullyAndStartAt(offset: bigint): Promise<void> {
     const target = toSafeNumber(offset);
-    return this.#task(() => this.#truncateFully(target));
+    return this.#task(async () => {
+      await truncateFully(this.#s, target);
+      this.#sync.request();
+    });
   }
 
-  async #truncateFully(offset: number): Promise<void> {
-    // Old files are renamed away first: the new segment may have the same base offset (same name).
-    await this.#retire(this.#segments);
-    this.#segments = [await LogSegment.create(this.dir, offset, this.#segmentOptions(), this.#clock.now())];
-    this.#dirDirty = true;
-    this.#epochs.clear();
-    this.#logStartOffset = offset;
-    this.#afterTruncation(offset);
-  }
-
-  #afterTruncation(logEnd: number): void {
-    this.#logEndOffset = logEnd;
-    this.#epochs.truncateFromEnd(logEnd);
-    this.#recoveryPoint = Math.min(this.#recoveryPoint, logEnd);
-    this.#highWatermark = Math.min(this.#highWatermark, logEnd);
-    this.#logStartOffset = Math.min(this.#logStartOffset, logEnd);
-    this.#sync.request();
-  }
-
-  /** Takes segments out of service: renamed `*.deleted` now, closed and unlinked after file.delete.delay.ms. */
-  async #retire(segments: readonly LogSegment[]): Promise<void> {
-    for (const s of segments) {
-      if (s.deleted) continue;
-      await s.markDeleted();
-      this.#deleter.deleteLater(s, this.#config['file.delete.delay.ms'], s.paths.log);
-    }
-  }
-
-  /**
-   * One retention pass (Kafka's `deleteOldSegments`). When every segment, the active one included,
-   * has expired, the log rolls first so that the active segment itself is never deleted.
-   */
+  /** One retention pass (Kafka's `deleteOldSegments`); see log-maintenance.ts. */
   deleteOldSegments(): Promise<{ deleted: number; reason?: RetentionReason }> {
     let outcome: { deleted: number; reason?: RetentionReason } = { deleted: 0 };
     return this.#task(async () => {
-      for (const s of this.#segments) await s.ensureIndexes();
-      const decision = selectRetention({
-        segments: this.#segments,
-        highWatermark: this.#highWatermark,
-        logEndOffset: this.#logEndOffset,
-        logStartOffset: this.#logStartOffset,
-        config: this.#config,
-        nowMs: this.#clock.now(),
+      outcome = await applyRetention(this.#s, async () => {
+        await this.#roll(this.#s.logEndOffset);
       });
-      if (decision === undefined) return;
-      if (decision.count >= this.#segments.length) await this.#roll(this.#logEndOffset);
-      const victims = this.#segments.slice(0, decision.count);
-      this.#segments = this.#segments.slice(decision.count);
-      const newStart = this.#segments[0]!.baseOffset;
-      if (newStart > this.#logStartOffset) {
-        this.#logStartOffset = newStart;
-        this.#epochs.truncateFromStart(newStart);
-      }
-      this.#highWatermark = Math.max(this.#highWatermark, this.#logStartOffset);
-      this.#recoveryPoint = Math.max(this.#recoveryPoint, this.#logStartOffset);
-      await this.#retire(victims);
-      await this.#epochs.flush();
-      this.#logger.info('deleted segments by retention', { dir: this.dir, reason: decision.reason, segments: victims.length, logStartOffset: this.#logStartOffset });
-      outcome = { deleted: victims.length, reason: decision.reason };
     }).then(() => outcome);
   }
 
-  /**
-   * The compaction swap, inside the queue (Kafka's `LocalLog.replaceSegments`): `replacement` (built
-   * as `*.cleaned` files) becomes `*.swap`, the old segments become `*.deleted`, then the swap files
-   * take their final names. A crash at any step is finished or undone by the loader. Returns false,
-   * changing nothing, when the old segments are no longer consecutive inactive segments of the log
-   * (truncation or retention got there first).
-   */
+  /** The compaction swap, inside the queue; see `swapSegments`. */
   replaceSegments(oldSegments: readonly LogSegment[], replacement: LogSegment): Promise<boolean> {
     let swapped = false;
     return this.#task(async () => {
-      const start = this.#segments.indexOf(oldSegments[0]!);
-      const ok = start >= 0 && oldSegments.every((s, i) => this.#segments[start + i] === s) && start + oldSegments.length < this.#segments.length;
-      if (!ok) return;
       try {
-        await replacement.renameFiles(SWAP_SUFFIX);
-        await syncDir(this.dir);
-        for (const s of oldSegments) await s.markDeleted();
-        await replacement.renameFiles('');
-        await syncDir(this.dir);
+        swapped = await swapSegments(this.#s, oldSegments, replacement);
       } catch (err) {
-        this.#fail('segment swap', err);
-        throw err;
+        throw this.#fail('segment swap', err);
       }
-      for (const s of oldSegments) this.#deleter.deleteLater(s, this.#config['file.delete.delay.ms'], s.paths.log);
-      this.#segments = [...this.#segments.slice(0, start), replacement, ...this.#segments.slice(start + oldSegments.length)];
-      swapped = true;
     }).then(() => swapped);
-  }
-
-  #segmentOptions(): SegmentOptions {
-    return { indexBytes: this.#config['segment.index.bytes'], indexIntervalBytes: this.#config['index.interval.bytes'] };
   }
 
   /**
@@ -708,15 +613,15 @@ export class PartitionLog {
     this.#closed = true;
     await this.#sync.idle().catch(() => undefined);
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    await Promise.all(this.#segments.map((s) => s.close()));
+    await Promise.all(this.#s.segments.map((s) => s.close()));
   }
 
   async #flushAll(): Promise<void> {
     await this.#sync.wait();
-    const active = this.#segments.at(-1)!;
+    const active = this.#s.segments.at(-1)!;
     active.seal();
-    await Promise.all(this.#segments.map((s) => (s.deleted ? undefined : s.flushIndexes(true, true))));
-    this.#recoveryPoint = this.#logEndOffset;
+    await Promise.all(this.#s.segments.map((s) => (s.deleted ? undefined : s.flushIndexes(true, true))));
+    this.#s.recoveryPoint = this.#s.logEndOffset;
   }
 
   /** Closes without flushing, for a log about to be deleted. */
@@ -728,11 +633,11 @@ export class PartitionLog {
     this.#sync.abandon(err);
     while (this.#draining || this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight, new Promise((r) => setImmediate(r))]);
     await this.#sync.idle().catch(() => undefined);
-    await Promise.all(this.#segments.map((s) => s.close()));
+    await Promise.all(this.#s.segments.map((s) => s.close()));
   }
 
   get deleter(): FileDeleter {
-    return this.#deleter;
+    return this.#s.deleter;
   }
 
   get closed(): boolean {
