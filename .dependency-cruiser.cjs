@@ -54,7 +54,10 @@ module.exports = {
     ),
     layer(
       'coordinator',
-      ['^src/util/', '^src/storage/', '^src/protocol/(records|wire)/'],
+      // protocol/messages too: the coordinators store Kafka's generated record schemas
+      // (GroupMetadataKey/Value, OffsetCommitKey/Value) and read ConsumerProtocolSubscription, and
+      // answer with Kafka error codes. Request/response types stay in the broker's handlers.
+      ['^src/util/', '^src/storage/', '^src/protocol/(records|wire|messages)/'],
       'Group and transaction coordinators sit on storage and record batches; the broker translates requests for them.',
     ),
     layer('cluster', ['^src/util/', '^src/storage/', '^src/protocol/'], 'cluster (metadata, controller, replication) uses util, storage and protocol.'),
@@ -66,7 +69,9 @@ module.exports = {
     ),
     layer(
       'cli',
-      ['^src/(util|client|broker|sql|connect|console)/'],
+      // protocol/records too, for `gregor dump-log` only: it reads segment files, so it needs the batch
+      // format itself (header, CRC check, decoding); no client or broker API hands out raw batches.
+      ['^src/(util|client|broker|sql|connect|console)/', '^src/protocol/records/'],
       'The CLI drives the broker and the client (and, later, the tools built on the client).',
     ),
     layer('sql', ['^src/(util|client)/'], 'SQL uses the public client API, like any other consumer.'),

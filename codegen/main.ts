@@ -41,7 +41,7 @@ function generate(): Map<string, string> {
     add(request, span);
     add(response, span);
     const flex = request.flexibleVersions;
-    apis.push({ name, key: request.apiKey!, span, flexibleMin: flex.min <= max ? Math.max(flex.min, min) : -1 });
+    apis.push({ name, key: request.apiKey!, span, flexibleMin: flex.min <= flex.max && flex.min <= max ? Math.max(flex.min, min) : -1 });
   }
   for (const [name, min, max] of [...HEADER_TABLE, ...DATA_TABLE]) {
     const msg = loadMessage(specDir, name);

@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { installApacheKafka } from './peers/apache-kafka.ts';
 
 export interface DebianPeer {
   readonly package: string;
@@ -45,7 +46,7 @@ export const NPM_PEERS: readonly string[] = ['kafkajs', '@platformatic/kafka'];
 
 export interface PeerStatus {
   readonly name: string;
-  readonly source: 'apt' | 'npm';
+  readonly source: 'apt' | 'npm' | 'maven';
   /** undefined when missing. */
   readonly version: string | undefined;
   readonly detail?: string;
@@ -111,6 +112,21 @@ export function findPeers(): PeerStatus[] {
 }
 
 /**
+ * Apache Kafka's jars from Maven Central (scripts/peers/apache-kafka.ts): the reference broker, its CLI
+ * tools and the Java client. About 45 MB, a few seconds on a cold machine, nothing when present.
+ */
+function apacheKafka(): PeerStatus {
+  try {
+    const r = installApacheKafka({ log: console.log });
+    const detail = r.installed ? `installed in ${r.seconds.toFixed(1)} s` : 'cached';
+    return { name: 'apache-kafka', source: 'maven', version: r.version, detail: `${detail}, ${(r.bytes / 2 ** 20).toFixed(0)} MiB in .peers/` };
+  } catch (error) {
+    console.warn(error instanceof Error ? error.message : String(error));
+    return { name: 'apache-kafka', source: 'maven', version: undefined };
+  }
+}
+
+/**
  * Installs what is missing and returns the final status of every peer, or throws under CI when a
  * peer is still missing (or installed but its probe fails).
  */
@@ -118,7 +134,7 @@ export function installPeers(options: { readonly ci: boolean }): PeerStatus[] {
   const missingDebian = DEBIAN_PEERS.map((p) => p.package).filter((p) => dpkgVersion(p) === undefined);
   installDebian(missingDebian);
 
-  const peers = findPeers();
+  const peers = [...findPeers(), apacheKafka()];
   for (const p of peers) {
     const shown = p.version ?? 'MISSING';
     console.log(`peer ${p.name.padEnd(24)} ${p.source}  ${shown}${p.detail === undefined ? '' : `  (${p.detail})`}`);
@@ -127,7 +143,7 @@ export function installPeers(options: { readonly ci: boolean }): PeerStatus[] {
   if (broken.length > 0) {
     const names = broken.map((p) => p.name).join(', ');
     const hint = 'Debian peers: apt-get install -y ' + DEBIAN_PEERS.map((p) => p.package).join(' ') +
-      '; npm peers: npm ci.';
+      '; npm peers: npm ci; Apache Kafka: node scripts/peers/apache-kafka.ts.';
     if (options.ci) throw new Error(`install-peers: required test peers unavailable under CI: ${names}. ${hint}`);
     console.warn(
       '\n' + '!'.repeat(78) + `\n!! install-peers: WARNING: missing test peers: ${names}\n` +

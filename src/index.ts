@@ -9,3 +9,4 @@ export * from './protocol/wire/index.ts';
 export * from './protocol/records/index.ts';
 export * from './protocol/messages/index.ts';
 export { startBroker, type RunningBroker, type StartBrokerOptions } from './broker/index.ts';
+export * from './client/index.ts';

@@ -5,6 +5,7 @@ import { EmbeddedMetadataStore, ensureMetaProperties } from '../cluster/index.ts
 import { GregorError, silentLogger, systemClock, systemScheduler, type Clock, type Logger, type Scheduler } from '../util/index.ts';
 import { ConfigError, loadBrokerConfig, type BrokerConfig, type Listener } from './config/index.ts';
 import type { AdvertisedEndpoint, AnyHandler, BrokerServices, Interceptor, InterceptOptions } from './handlers/handler.ts';
+import { createGroupCoordinator } from './groups.ts';
 import { HandlerRegistry } from './handlers/registry.ts';
 import { Interceptors } from './interceptors.ts';
 import type { BrokerLogManager } from './log-manager.ts';
@@ -115,6 +116,7 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
         })
       : await deps.logManager(config);
   const topics = new TopicManager({ config, metadata, logs, logger });
+  const groups = createGroupCoordinator({ config, metadata, logs, topics, clock, scheduler, logger });
   const registry = new HandlerRegistry(deps.handlers);
   const interceptors = new Interceptors();
 
@@ -125,6 +127,7 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
     metadata,
     logs,
     topics,
+    groups,
     clock,
     scheduler,
     logger,
@@ -168,10 +171,12 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
         if (p.replicas.includes(nodeId)) await logs.createLog({ topic: t.name, partition: p.partition }, { topicId: t.topicId, config: effective });
       }
     }
+    await groups.load();
     const address = await server.listen();
     advertised = advertisedEndpoint(config, listener, address.port);
     await metadata.registerBroker({ nodeId, host: advertised.host, port: advertised.port, rack: config.string('broker.rack') });
   } catch (error) {
+    groups.close();
     await server.close().catch(() => undefined);
     await logs.close().catch(() => undefined);
     await metadata.close().catch(() => undefined);
@@ -192,6 +197,8 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
     intercept: (fn, options) => interceptors.add(fn, options),
     close: () => {
       closing ??= (async () => {
+        // First: parked JoinGroup/SyncGroup requests are answered, so the server can drain.
+        groups.close();
         await server.close();
         await logs.close();
         await metadata.close();

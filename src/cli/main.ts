@@ -14,7 +14,13 @@ interface CommandEntry extends CommandSummary {
 
 /** Alphabetical; one file per command under commands/. */
 const COMMANDS: readonly CommandEntry[] = [
+  { name: 'consume', summary: 'Print records from a topic (console consumer)', load: () => import('./commands/consume.ts') },
+  { name: 'dump-log', summary: 'Print the record batches of a log segment file', load: () => import('./commands/dump-log.ts') },
+  { name: 'groups', summary: 'List, describe, reset offsets of and delete consumer groups', load: () => import('./commands/groups.ts') },
+  { name: 'perf', summary: 'Measure produce or consume throughput and latency', load: () => import('./commands/perf.ts') },
+  { name: 'produce', summary: 'Send stdin lines as records (console producer)', load: () => import('./commands/produce.ts') },
   { name: 'server', summary: 'Start a broker', load: () => import('./commands/server.ts') },
+  { name: 'topics', summary: 'Create, list, describe, alter and delete topics', load: () => import('./commands/topics.ts') },
   { name: 'version', summary: "Print Gregor's version", load: () => import('./commands/version.ts') },
 ];
 
@@ -62,7 +68,7 @@ async function runCommand(name: string, args: readonly string[], io: CommandIo):
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: command.allowPositionals, strict: true });
+    parsed = parseArgs({ args: joinNegativeNumbers(args, command), options, allowPositionals: command.allowPositionals, strict: true });
   } catch (error) {
     // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown flags, missing values and
     // stray positionals; those are the caller's mistake, not a crash.
@@ -82,4 +88,22 @@ async function runCommand(name: string, args: readonly string[], io: CommandIo):
     io.err(`gregor ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return ExitCode.failure;
   }
+}
+
+/**
+ * parseArgs refuses a string option's value that starts with '-' as ambiguous, but Kafka's tools take
+ * negative numbers as values (`--throughput -1`, `--shift-by -2`): join those into `--name=-1`.
+ */
+function joinNegativeNumbers(args: readonly string[], command: Command): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : null;
+    if (name !== null && command.options[name]?.type === 'string' && next !== undefined && /^-\d+$/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }

@@ -72,7 +72,8 @@ async function producePartition(
   }
   const durability: Durability = durabilityFor(services.config, acks, state.replicas.length);
   try {
-    const result = await log.append(p.records!, { requiredDurability: durability, leaderEpoch: state.leaderEpoch });
+    // validateProduceRecords has checked every CRC already.
+    const result = await log.append(p.records!, { requiredDurability: durability, leaderEpoch: state.leaderEpoch, verifyCrc: false });
     // A single replica is the whole ISR: the high watermark follows the log end at once.
     log.updateHighWatermark(result.lastOffset + 1n);
     partitionWatchOf(services).notify(topicName, p.index);

@@ -1,11 +1,17 @@
 import { ApiKey, ErrorCode, type CreateTopicsResponseCreatableTopicResultInput } from '../../protocol/messages/index.ts';
 import { defineHandler } from './handler.ts';
 
+/** Kafka's `ReplicationControlManager.MAX_PARTITIONS_PER_BATCH`. */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
 /**
  * CreateTopics (key 19), v0-7. Kafka's `ControllerApis.createTopics` / `ReplicationControlManager`:
  * duplicate names in one request are all rejected with INVALID_REQUEST; -1 partitions or replication
  * factor take the broker defaults (KIP-464, v4+); `validate_only` checks without creating; v5+ results
- * carry the partition count, replication factor and the full resulting config (KIP-525).
+ * carry the partition count, replication factor and the full resulting config (KIP-525). A request
+ * asking for more than MAX_PARTITIONS_PER_REQUEST partitions in total is refused whole, before any
+ * assignment is computed (as `ReplicationControlManager.validateTotalNumberOfPartitions`): one
+ * 2^31-partition request would otherwise exhaust the heap.
  */
 export const handler = defineHandler({
   apiKey: ApiKey.CreateTopics,
@@ -15,6 +21,16 @@ export const handler = defineHandler({
     const { config, topics } = ctx.services;
     const counts = new Map<string, number>();
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    let total = 0;
+    for (const t of request.topics) {
+      if (t.assignments.length > 0) total += t.assignments.length;
+      else if (t.numPartitions === -1) total += config.int('num.partitions');
+      else if (t.numPartitions > 0) total += t.numPartitions;
+    }
+    if (total > MAX_PARTITIONS_PER_REQUEST) {
+      const errorMessage = 'Excessively large number of partitions per request.';
+      return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage })) };
+    }
     const results: CreateTopicsResponseCreatableTopicResultInput[] = [];
     for (const t of request.topics) {
       if ((counts.get(t.name) ?? 0) > 1) {

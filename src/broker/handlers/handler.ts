@@ -1,5 +1,6 @@
 import type { ApiKeyNumber, RequestBodies, RequestHeader, ResponseInputs } from '../../protocol/messages/index.ts';
 import type { MetadataStore } from '../../cluster/index.ts';
+import type { GroupCoordinator } from '../../coordinator/index.ts';
 import type { Clock, Logger, Scheduler } from '../../util/index.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { BrokerLogManager } from '../log-manager.ts';
@@ -43,6 +44,8 @@ export interface BrokerServices {
   readonly logs: BrokerLogManager;
   /** Topic create/delete/config with validation, shared by CreateTopics, Metadata auto-create, DeleteTopics. */
   readonly topics: TopicManager;
+  /** Consumer groups and committed offsets (JoinGroup … OffsetDelete). */
+  readonly groups: GroupCoordinator;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly logger: Logger;

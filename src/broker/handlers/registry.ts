@@ -5,6 +5,15 @@ import { handler as produce } from './00-produce.ts';
 import { handler as fetch } from './01-fetch.ts';
 import { handler as listOffsets } from './02-list-offsets.ts';
 import { handler as metadata } from './03-metadata.ts';
+import { handler as offsetCommit } from './08-offset-commit.ts';
+import { handler as offsetFetch } from './09-offset-fetch.ts';
+import { handler as findCoordinator } from './10-find-coordinator.ts';
+import { handler as joinGroup } from './11-join-group.ts';
+import { handler as heartbeat } from './12-heartbeat.ts';
+import { handler as leaveGroup } from './13-leave-group.ts';
+import { handler as syncGroup } from './14-sync-group.ts';
+import { handler as describeGroups } from './15-describe-groups.ts';
+import { handler as listGroups } from './16-list-groups.ts';
 import { handler as apiVersions } from './18-api-versions.ts';
 import { handler as createTopics } from './19-create-topics.ts';
 import { handler as deleteTopics } from './20-delete-topics.ts';
@@ -14,7 +23,9 @@ import { handler as describeConfigs } from './32-describe-configs.ts';
 import { handler as alterConfigs } from './33-alter-configs.ts';
 import { handler as describeLogDirs } from './35-describe-log-dirs.ts';
 import { handler as createPartitions } from './37-create-partitions.ts';
+import { handler as deleteGroups } from './42-delete-groups.ts';
 import { handler as incrementalAlterConfigs } from './44-incremental-alter-configs.ts';
+import { handler as offsetDelete } from './47-offset-delete.ts';
 import { handler as describeCluster } from './60-describe-cluster.ts';
 
 /**
@@ -26,6 +37,15 @@ export const HANDLERS: readonly AnyHandler[] = [
   fetch,
   listOffsets,
   metadata,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
   apiVersions,
   createTopics,
   deleteTopics,
@@ -35,7 +55,9 @@ export const HANDLERS: readonly AnyHandler[] = [
   alterConfigs,
   describeLogDirs,
   createPartitions,
+  deleteGroups,
   incrementalAlterConfigs,
+  offsetDelete,
   describeCluster,
 ];
 

@@ -1,0 +1,119 @@
+import { buildBatch, decodeBatchesAsync, nextOffsetOf } from '../../protocol/records/index.ts';
+import type { Durability, PartitionLog } from '../../storage/index.ts';
+import { GregorError, type Clock } from '../../util/index.ts';
+import { offsetsPartitionFor } from './group-records.ts';
+
+/**
+ * Where the group coordinator writes its records: one partition of `__consumer_offsets` per group,
+ * chosen as Kafka does. An interface so the state machine is tested against memory and the broker
+ * plugs in the real topic (OffsetsTopicLog below).
+ */
+export interface GroupLogRecord {
+  readonly key: Buffer;
+  /** null = tombstone. */
+  readonly value: Buffer | null;
+}
+
+export interface GroupLog {
+  partitionFor(groupId: string): number;
+  /** Appends the records as one batch; resolves once they are in the log (and readable after a restart). */
+  append(partition: number, records: readonly GroupLogRecord[]): Promise<void>;
+  /** Every record of every partition, each partition oldest first (loading at broker start). */
+  readAll(): AsyncIterable<GroupLogRecord>;
+}
+
+/** For tests: a log in memory that can be replayed into a fresh coordinator (a "restart"). */
+export class MemoryGroupLog implements GroupLog {
+  readonly partitions: GroupLogRecord[][];
+  /** When set, append fails with it (coordinator error paths). */
+  failWith: Error | undefined;
+
+  constructor(partitionCount = 3) {
+    this.partitions = Array.from({ length: partitionCount }, () => []);
+  }
+
+  partitionFor(groupId: string): number {
+    return offsetsPartitionFor(groupId, this.partitions.length);
+  }
+
+  async append(partition: number, records: readonly GroupLogRecord[]): Promise<void> {
+    if (this.failWith !== undefined) throw this.failWith;
+    this.partitions[partition]!.push(...records);
+  }
+
+  async *readAll(): AsyncIterable<GroupLogRecord> {
+    for (const p of this.partitions) yield* p;
+  }
+}
+
+export interface OffsetsTopicDeps {
+  /** Partition count of `__consumer_offsets` if it exists. */
+  existingPartitions(): number | undefined;
+  /** `offsets.topic.num.partitions`, used until the topic exists. */
+  readonly configuredPartitions: number;
+  /** Creates the topic (compacted, Kafka's internal-topic settings); idempotent. */
+  createTopic(): Promise<void>;
+  getLog(partition: number): PartitionLog | undefined;
+  leaderEpoch(partition: number): number;
+  readonly durability: Durability;
+  readonly clock: Clock;
+}
+
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * GroupLog over the partition logs of `__consumer_offsets`. The topic is created on the first
+ * write (Kafka creates it on the first FindCoordinator), so a broker that never sees a group pays
+ * nothing for its partitions.
+ */
+export class OffsetsTopicLog implements GroupLog {
+  readonly #deps: OffsetsTopicDeps;
+  #creating: Promise<void> | undefined;
+
+  constructor(deps: OffsetsTopicDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Kafka hashes over `offsets.topic.num.partitions`; once the topic exists we use its real partition
+   * count instead, so changing the property later cannot strand a group's records in another partition.
+   */
+  partitionFor(groupId: string): number {
+    return offsetsPartitionFor(groupId, this.#deps.existingPartitions() ?? this.#deps.configuredPartitions);
+  }
+
+  async append(partition: number, records: readonly GroupLogRecord[]): Promise<void> {
+    let log = this.#deps.getLog(partition);
+    if (log === undefined) {
+      this.#creating ??= this.#deps.createTopic().finally(() => (this.#creating = undefined));
+      await this.#creating;
+      log = this.#deps.getLog(partition);
+    }
+    if (log === undefined) throw new GregorError('COORDINATOR_NOT_AVAILABLE', `__consumer_offsets partition ${partition} is not hosted here`, { retriable: true });
+    const batch = buildBatch({ records: records.map((r) => ({ key: r.key, value: r.value })), now: BigInt(this.#deps.clock.now()) });
+    const result = await log.append(batch, { requiredDurability: this.#deps.durability, leaderEpoch: this.#deps.leaderEpoch(partition) });
+    // One replica is the whole ISR (as in the Produce path): the high watermark follows the log end.
+    log.updateHighWatermark(result.lastOffset + 1n);
+  }
+
+  async *readAll(): AsyncIterable<GroupLogRecord> {
+    const count = this.#deps.existingPartitions() ?? 0;
+    for (let p = 0; p < count; p++) {
+      const log = this.#deps.getLog(p);
+      if (log === undefined) continue;
+      let offset = log.logStartOffset;
+      while (offset < log.logEndOffset) {
+        const read = await log.read(offset, READ_CHUNK_BYTES);
+        if (read.bytes.length === 0) break;
+        const batches = await decodeBatchesAsync(read.bytes);
+        if (batches.length === 0) break;
+        for (const b of batches) {
+          if (!b.isControl) {
+            for (const r of b.records) if (r.key !== null && r.offset >= offset) yield { key: r.key, value: r.value };
+          }
+          offset = nextOffsetOf(b.header);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,315 @@
+import { ConsumerProtocolSubscriptionVersions, decodeConsumerProtocolSubscription, ErrorCode } from '../../protocol/messages/index.ts';
+import { Reader } from '../../protocol/wire/index.ts';
+import type { Clock, Logger, Scheduler, Timer } from '../../util/index.ts';
+import { ClassicGroup, GroupState, type CommittedOffset, type Member } from './classic-group.ts';
+import type { GroupLog, GroupLogRecord } from './group-log.ts';
+import { decodeRecord, groupKey, offsetKey, offsetValue } from './group-records.ts';
+import type { FetchedOffset, OffsetCommitRequest, PartitionError } from './types.ts';
+
+/** What the offset side needs from the coordinator that owns the groups (no import cycle). */
+export interface GroupHost {
+  readonly groups: Map<string, ClassicGroup>;
+  readonly closed: boolean;
+  group(groupId: string, create?: boolean): ClassicGroup | undefined;
+  forget(group: ClassicGroup): void;
+  touchMember(group: ClassicGroup, memberId: string): void;
+  scheduleLoadedSessions(group: ClassicGroup): void;
+}
+
+export interface OffsetsConfig {
+  readonly offsetsRetentionMs: number;
+  readonly offsetsRetentionCheckIntervalMs: number;
+  readonly maxMetadataBytes: number;
+}
+
+/**
+ * Committed offsets (Kafka's `GroupMetadataManager` offset half and `OffsetMetadataManager`):
+ * OffsetCommit validation against the group's generation, OffsetFetch, OffsetDelete, the
+ * `offsets.retention.minutes` sweep (KIP-211: an empty group's offsets expire together, counted from
+ * when it became empty), and loading groups and offsets back from the log.
+ */
+export class GroupOffsets {
+  readonly #host: GroupHost;
+  readonly #config: OffsetsConfig;
+  readonly #clock: Clock;
+  readonly #scheduler: Scheduler;
+  readonly #logger: Logger;
+  readonly #log: GroupLog;
+  #sweep: Timer | undefined;
+
+  constructor(host: GroupHost, config: OffsetsConfig, deps: { clock: Clock; scheduler: Scheduler; logger: Logger; log: GroupLog }) {
+    this.#host = host;
+    this.#config = config;
+    this.#clock = deps.clock;
+    this.#scheduler = deps.scheduler;
+    this.#logger = deps.logger;
+    this.#log = deps.log;
+  }
+
+  tombstone(groupId: string, topic: string, partition: number): GroupLogRecord {
+    return { key: offsetKey(groupId, topic, partition), value: null };
+  }
+
+  /** OffsetCommit (Kafka's `handleCommitOffsets` / `validateOffsetCommit`). */
+  async commit(req: OffsetCommitRequest): Promise<PartitionError[]> {
+    const all = (errorCode: number): PartitionError[] => req.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode }));
+    if (this.#host.closed) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (req.groupId === '') return all(ErrorCode.INVALID_GROUP_ID);
+    let group = this.#host.group(req.groupId);
+    if (group === undefined) {
+      // A client outside group management (generation -1) may commit; anything else is from an old generation.
+      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      group = this.#host.group(req.groupId, true) as ClassicGroup;
+    }
+    const invalid = this.#validate(group, req);
+    if (invalid !== undefined) return all(invalid);
+    if (group.is(GroupState.CompletingRebalance)) return all(ErrorCode.REBALANCE_IN_PROGRESS);
+    // Stable, PreparingRebalance (members commit before they rejoin) and Empty accept commits.
+    if (req.generationId >= 0) this.#host.touchMember(group, req.memberId);
+    const now = BigInt(this.#clock.now());
+    const results: PartitionError[] = [];
+    const accepted: { topic: string; partition: number; value: CommittedOffset }[] = [];
+    for (const o of req.offsets) {
+      const metadata = o.metadata ?? '';
+      if (Buffer.byteLength(metadata, 'utf8') > this.#config.maxMetadataBytes) {
+        results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
+        continue;
+      }
+      accepted.push({ topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: null } });
+      results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE });
+    }
+    if (accepted.length === 0) return results;
+    try {
+      await this.#log.append(
+        this.#log.partitionFor(req.groupId),
+        accepted.map((a) => ({ key: offsetKey(req.groupId, a.topic, a.partition), value: offsetValue(a.value) })),
+      );
+    } catch (error) {
+      this.#logger.warn('offset commit append failed', { group: req.groupId, error: String(error) });
+      return results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE } : r));
+    }
+    // The group may have been deleted while the append was in flight; then the commit is not visible.
+    const current = this.#host.group(req.groupId);
+    if (current !== undefined && !current.is(GroupState.Dead)) for (const a of accepted) current.setOffset(a.topic, a.partition, a.value);
+    return results;
+  }
+
+  #validate(group: ClassicGroup, req: OffsetCommitRequest): number | undefined {
+    if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
+      if (group.isStaticMemberFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+      if (!group.members.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+      return undefined;
+    }
+    // Generation -1 and no member: an admin client or assign() consumer, allowed only while nobody is in the group.
+    return group.is(GroupState.Empty) ? undefined : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  /**
+   * OffsetFetch for one group. `topics` null = every committed offset (v2+). A partition without a
+   * commit answers offset -1, metadata "" and no error (Kafka's `OffsetFetchResponse.INVALID_OFFSET`,
+   * `NO_METADATA`). No transactions yet, so `require_stable` never finds pending offsets.
+   */
+  fetch(groupId: string, topics: readonly { topic: string; partitions: readonly number[] }[] | null): { errorCode: number; offsets: FetchedOffset[] } {
+    if (this.#host.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, offsets: [] };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, offsets: [] };
+    const group = this.#host.group(groupId);
+    const live = group !== undefined && !group.is(GroupState.Dead) ? group : undefined;
+    const entry = (topic: string, partition: number, v: CommittedOffset | undefined): FetchedOffset => ({
+      topic,
+      partition,
+      offset: v?.offset ?? -1n,
+      leaderEpoch: v?.leaderEpoch ?? -1,
+      metadata: v?.metadata ?? '',
+      errorCode: ErrorCode.NONE,
+    });
+    if (topics === null) return { errorCode: ErrorCode.NONE, offsets: (live?.allOffsets() ?? []).map((o) => entry(o.topic, o.partition, o.value)) };
+    const offsets: FetchedOffset[] = [];
+    for (const t of topics) for (const p of t.partitions) offsets.push(entry(t.topic, p, live?.offset(t.topic, p)));
+    return { errorCode: ErrorCode.NONE, offsets };
+  }
+
+  /** OffsetDelete (KIP-496): only offsets of topics the group's members do not subscribe to. */
+  async delete(groupId: string, topics: readonly { topic: string; partitions: readonly number[] }[]): Promise<{ errorCode: number; partitions: PartitionError[] }> {
+    const top = (errorCode: number) => ({ errorCode, partitions: [] });
+    if (this.#host.closed) return top(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (groupId === '') return top(ErrorCode.INVALID_GROUP_ID);
+    const group = this.#host.group(groupId);
+    if (group === undefined || group.is(GroupState.Dead)) return top(ErrorCode.GROUP_ID_NOT_FOUND);
+    const consumerGroup = group.protocolType === 'consumer';
+    if (!group.is(GroupState.Empty) && !consumerGroup) return top(ErrorCode.NON_EMPTY_GROUP);
+    const partitions: PartitionError[] = [];
+    const deletable: { topic: string; partition: number }[] = [];
+    for (const t of topics) {
+      // Unknown subscriptions (undecodable metadata) count as subscribed: never delete what may be in use.
+      const subscribed = !group.is(GroupState.Empty) && (group.subscribedTopics === null || group.subscribedTopics.has(t.topic));
+      for (const p of t.partitions) {
+        if (subscribed) partitions.push({ topic: t.topic, partition: p, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC });
+        else {
+          partitions.push({ topic: t.topic, partition: p, errorCode: ErrorCode.NONE });
+          if (group.offset(t.topic, p) !== undefined) deletable.push({ topic: t.topic, partition: p });
+        }
+      }
+    }
+    if (deletable.length > 0) {
+      try {
+        await this.#log.append(this.#log.partitionFor(groupId), deletable.map((d) => this.tombstone(groupId, d.topic, d.partition)));
+      } catch (error) {
+        this.#logger.warn('offset delete append failed', { group: groupId, error: String(error) });
+        return top(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      }
+      for (const d of deletable) group.deleteOffset(d.topic, d.partition);
+    }
+    return { errorCode: ErrorCode.NONE, partitions };
+  }
+
+  /** Topics in the members' ConsumerProtocolSubscription for the chosen protocol; null if unknown. */
+  subscribedTopicsOf(group: ClassicGroup): ReadonlySet<string> | null {
+    if (group.protocolType !== 'consumer') return null;
+    const topics = new Set<string>();
+    for (const m of group.members.values()) {
+      const decoded = decodeSubscription(group.metadataOf(m));
+      if (decoded === null) return null;
+      for (const t of decoded) topics.add(t);
+    }
+    return topics;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expiration (offsets.retention.minutes)
+
+  startExpiration(): void {
+    this.stopExpiration();
+    this.#sweep = this.#scheduler.schedule(this.#config.offsetsRetentionCheckIntervalMs, () => {
+      void this.expireOffsets().finally(() => {
+        if (!this.#host.closed) this.startExpiration();
+      });
+    });
+  }
+
+  stopExpiration(): void {
+    this.#sweep?.cancel();
+    this.#sweep = undefined;
+  }
+
+  /**
+   * Kafka's `cleanupGroupMetadata`: an offset expires `offsets.retention.minutes` after its group
+   * became Empty (KIP-211), after its commit for groups without members ever (standalone commits) or
+   * for topics a live consumer group no longer subscribes to; an Empty group left without offsets is
+   * removed. Returns how many offsets expired.
+   */
+  async expireOffsets(): Promise<number> {
+    const now = this.#clock.now();
+    const retention = this.#config.offsetsRetentionMs;
+    let expiredCount = 0;
+    for (const group of [...this.#host.groups.values()]) {
+      const expired = group.allOffsets().filter(({ topic, value }) => {
+        if (value.expireTimestamp !== null) return Number(value.expireTimestamp) <= now;
+        if (group.protocolType === null) return Number(value.commitTimestamp) + retention <= now;
+        if (group.is(GroupState.Empty)) return group.stateTimestamp + retention <= now;
+        if (group.protocolType === 'consumer' && group.subscribedTopics !== null && !group.subscribedTopics.has(topic)) {
+          return Number(value.commitTimestamp) + retention <= now;
+        }
+        return false;
+      });
+      const records = expired.map((e) => this.tombstone(group.groupId, e.topic, e.partition));
+      const dropGroup = group.is(GroupState.Empty) && expired.length === group.allOffsets().length;
+      if (dropGroup) records.push({ key: groupKey(group.groupId), value: null });
+      if (records.length === 0) continue;
+      try {
+        await this.#log.append(this.#log.partitionFor(group.groupId), records);
+      } catch (error) {
+        this.#logger.warn('offset expiration append failed', { group: group.groupId, error: String(error) });
+        continue;
+      }
+      for (const e of expired) group.deleteOffset(e.topic, e.partition);
+      expiredCount += expired.length;
+      if (dropGroup && group.is(GroupState.Empty) && !group.hasOffsets()) this.#host.forget(group);
+    }
+    if (expiredCount > 0) this.#logger.info('expired committed offsets', { count: expiredCount });
+    return expiredCount;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Loading
+
+  /** Replays the log: last record per key wins, tombstones delete. Loaded members must heartbeat again. */
+  async load(): Promise<void> {
+    const now = this.#clock.now();
+    const withMetadata = new Set<string>();
+    let records = 0;
+    for await (const rec of this.#log.readAll()) {
+      records++;
+      let d: ReturnType<typeof decodeRecord>;
+      try {
+        d = decodeRecord(rec.key, rec.value);
+      } catch (error) {
+        this.#logger.warn('skipping undecodable __consumer_offsets record', { error: String(error) });
+        continue;
+      }
+      if (d.kind === 'offset') {
+        if (d.value === null) this.#host.group(d.group)?.deleteOffset(d.topic, d.partition);
+        else (this.#host.group(d.group, true) as ClassicGroup).setOffset(d.topic, d.partition, d.value);
+      } else if (d.kind === 'group') {
+        if (d.value === null) {
+          this.#host.groups.delete(d.group);
+          withMetadata.delete(d.group);
+          continue;
+        }
+        const v = d.value;
+        const group = new ClassicGroup(d.group, v.currentStateTimestamp >= 0n ? Number(v.currentStateTimestamp) : now);
+        const previous = this.#host.groups.get(d.group);
+        for (const o of previous?.allOffsets() ?? []) group.setOffset(o.topic, o.partition, o.value);
+        group.protocolType = v.protocolType === '' ? null : v.protocolType;
+        group.generationId = v.generation;
+        group.protocolName = v.protocol;
+        for (const m of v.members) {
+          const member: Member = {
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            rebalanceTimeoutMs: m.rebalanceTimeout >= 0 ? m.rebalanceTimeout : m.sessionTimeout,
+            sessionTimeoutMs: m.sessionTimeout,
+            protocolType: v.protocolType,
+            protocols: v.protocol === null ? [] : [{ name: v.protocol, metadata: m.subscription }],
+            assignment: m.assignment,
+            isNew: false,
+          };
+          group.add(member);
+        }
+        group.leaderId = v.leader ?? group.leaderId;
+        group.protocolType = v.protocolType === '' ? null : v.protocolType;
+        // Kafka loads a group with members as Stable and one without as Empty.
+        group.state = group.members.size > 0 ? GroupState.Stable : GroupState.Empty;
+        this.#host.groups.set(d.group, group);
+        withMetadata.add(d.group);
+      }
+    }
+    for (const group of [...this.#host.groups.values()]) {
+      if (!withMetadata.has(group.groupId) && !group.hasOffsets()) {
+        this.#host.groups.delete(group.groupId);
+        continue;
+      }
+      if (group.members.size > 0) {
+        group.subscribedTopics = this.subscribedTopicsOf(group);
+        for (const m of group.members.values()) group.syncedMembers.add(m.memberId);
+        this.#host.scheduleLoadedSessions(group);
+      }
+    }
+    if (records > 0) this.#logger.info('loaded groups and offsets', { records, groups: this.#host.groups.size });
+  }
+}
+
+/** Topic names of a ConsumerProtocolSubscription (int16 version prefix; newer versions only append fields). */
+function decodeSubscription(bytes: Buffer): string[] | null {
+  try {
+    const r = new Reader(bytes);
+    const version = Math.min(r.int16(), ConsumerProtocolSubscriptionVersions.max);
+    if (version < 0) return null;
+    return decodeConsumerProtocolSubscription(r, version).topics;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installApacheKafka, PEERS_DIR } from '../../../scripts/peers/apache-kafka.ts';
+import { runJava } from '../../peers/jvm.ts';
+import { describeResult, type ProcessResult } from '../../peers/run-process.ts';
+
+/**
+ * Runs JavaClient.java (beside this file) — the Java client, org.apache.kafka:kafka-clients, as a
+ * peer. It is compiled once per source and Kafka version into `.peers/java-client-<hash>/`.
+ */
+const SOURCE = fileURLToPath(new URL('JavaClient.java', import.meta.url));
+
+export interface JavaClientResult extends ProcessResult {
+  /** Each stdout line parsed as JSON (the client prints nothing else there). */
+  readonly lines: Array<Record<string, unknown>>;
+}
+
+export interface JavaClientOptions {
+  readonly input?: string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Compiles JavaClient.java against kafka-clients into a jar, unless this exact source was compiled
+ * before; returns the jar. A jar, not a classes folder, because class-data sharing (see jvm.ts)
+ * refuses folders on the classpath.
+ */
+export function compileJavaClient(): string {
+  const kafka = installApacheKafka();
+  const source = readFileSync(SOURCE);
+  const hash = createHash('sha256').update(source).update(kafka.version).digest('hex').slice(0, 16);
+  const home = join(PEERS_DIR, `java-client-${hash}`);
+  const jar = join(home, 'java-client.jar');
+  if (existsSync(jar)) return jar;
+  // Built in a private folder and renamed into place, so two test files compiling at once never
+  // see a half-written jar.
+  const staging = `${home}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(join(staging, 'classes'), { recursive: true });
+  try {
+    const clients = join(kafka.lib, `kafka-clients-${kafka.version}.jar`);
+    const steps: Array<[string, string[]]> = [
+      ['javac', ['--release', '17', '-encoding', 'UTF-8', '-cp', clients, '-d', join(staging, 'classes'), SOURCE]],
+      ['jar', ['--create', '--file', join(staging, 'java-client.jar'), '-C', join(staging, 'classes'), '.']],
+    ];
+    for (const [cmd, args] of steps) {
+      const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
+      if (r.status !== 0) throw new Error(`${cmd} for JavaClient.java failed:\n${r.stdout}${r.stderr}${r.error === undefined ? '' : String(r.error)}`);
+    }
+    try {
+      renameSync(staging, home);
+    } catch (error) {
+      if (!existsSync(jar)) throw error;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return jar;
+}
+
+/**
+ * `runJavaClient(['produce', bootstrap, topic, '10', '--acks', 'all'])`: runs one JavaClient command
+ * (see the usage at the top of JavaClient.java) and parses its JSON lines. Never throws for a non-zero
+ * exit: the caller asserts on `code`, with `describeJavaClient(r)` as the message.
+ */
+export async function runJavaClient(args: readonly string[], options: JavaClientOptions = {}): Promise<JavaClientResult> {
+  const kafka = installApacheKafka();
+  const jar = compileJavaClient();
+  const r = await runJava(kafka, 'JavaClient', args, { classpath: [jar], quickStart: true, classArchive: true }, {
+    timeoutMs: options.timeoutMs ?? 90_000,
+    ...(options.input === undefined ? {} : { input: options.input }),
+  });
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { ...r, lines };
+}
+
+export const describeJavaClient = (r: ProcessResult): string => describeResult('JavaClient', r);

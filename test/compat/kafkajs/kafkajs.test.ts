@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { startBroker, type RunningBroker } from '../../../src/broker/index.ts';
+import { headerPairs, kcatConsume } from '../helpers/kcat.ts';
+
+/**
+ * kafkajs 2.2.4 against an in-process broker. kafkajs implements no flexible versions: here it
+ * speaks ApiVersions v2, Produce v7, Metadata v6, ListOffsets v3, CreateTopics v3, DeleteTopics v1,
+ * DescribeConfigs v2, CreatePartitions v1. Its consumer always joins a group, so what it writes is
+ * read back with kcat (librdkafka), which also proves its batches are readable by another client.
+ * Node 24 prints a TimeoutNegativeWarning from kafkajs's request queue (a timer armed at
+ * `throttledUntil - Date.now()` while throttledUntil is still -1): harmless, and not the broker's.
+ */
+
+const BASE_TS = 1_700_000_000_000;
+
+describe('kafkajs', () => {
+  let broker: RunningBroker;
+  let admin: Admin;
+  let producer: Producer;
+  before(async () => {
+    broker = await startBroker();
+    const kafka = new Kafka({ clientId: 'gregor-compat-kafkajs', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    admin = kafka.admin();
+    producer = kafka.producer({ idempotent: false, allowAutoTopicCreation: false });
+    await admin.connect();
+    await producer.connect();
+  });
+  after(async () => {
+    await producer?.disconnect();
+    await admin?.disconnect();
+    await broker?.close();
+  });
+
+  test('admin: createTopics, fetchTopicMetadata, describeConfigs, createPartitions, deleteTopics', async () => {
+    const created = await admin.createTopics({
+      topics: [{ topic: 'kjs-admin', numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '3600000' }] }],
+    });
+    assert.equal(created, true);
+    assert.equal(await admin.createTopics({ topics: [{ topic: 'kjs-admin' }] }), false, 'an existing topic is not created again');
+    const md = await admin.fetchTopicMetadata({ topics: ['kjs-admin'] });
+    assert.deepEqual(
+      md.topics.map((t) => [t.name, t.partitions.map((p) => [p.partitionId, p.leader, p.replicas, p.isr]).sort()]),
+      [['kjs-admin', [[0, 1, [1], [1]], [1, 1, [1], [1]]]]],
+    );
+    const described = await admin.describeConfigs({ resources: [{ type: 2, name: 'kjs-admin' }], includeSynonyms: false });
+    const entries = described.resources[0]?.configEntries ?? [];
+    assert.equal(described.resources[0]?.errorCode, 0);
+    assert.deepEqual(
+      entries.filter((e) => e.configName === 'retention.ms' || e.configName === 'cleanup.policy').map((e) => [e.configName, e.configValue, e.isDefault]).sort(),
+      [['cleanup.policy', 'delete', true], ['retention.ms', '3600000', false]],
+    );
+    await admin.createPartitions({ topicPartitions: [{ topic: 'kjs-admin', count: 5 }] });
+    const grown = await admin.fetchTopicMetadata({ topics: ['kjs-admin'] });
+    assert.deepEqual(grown.topics[0]?.partitions.map((p) => p.partitionId).sort(), [0, 1, 2, 3, 4]);
+    await assert.rejects(admin.createPartitions({ topicPartitions: [{ topic: 'kjs-admin', count: 2 }] }), /INVALID_PARTITIONS|partition/i, 'partitions cannot shrink');
+    await admin.deleteTopics({ topics: ['kjs-admin'] });
+    assert.ok(!(await admin.listTopics()).includes('kjs-admin'));
+  });
+
+  test('producer (none and gzip, acks -1 and 1): offsets, keys, headers and timestamps, read back by kcat; topic offsets by time', async () => {
+    await admin.createTopics({ topics: [{ topic: 'kjs-data', numPartitions: 1 }] });
+    const batch = (tag: string, from: number, n: number) =>
+      Array.from({ length: n }, (_, j) => {
+        const i = from + j;
+        return {
+          key: i % 5 === 2 ? null : `key-${i}`,
+          value: `${tag} ${i} ${'k'.repeat(i % 40)}`,
+          headers: { tag, index: String(i) },
+          partition: 0,
+          timestamp: String(BASE_TS + i * 1000),
+        };
+      });
+    const sends = [
+      { tag: 'none-all', compression: CompressionTypes.None, acks: -1 },
+      { tag: 'gzip-all', compression: CompressionTypes.GZIP, acks: -1 },
+      { tag: 'none-one', compression: CompressionTypes.None, acks: 1 },
+      { tag: 'gzip-one', compression: CompressionTypes.GZIP, acks: 1 },
+    ];
+    const perSend = 60;
+    const sent = [];
+    for (const [s, { tag, compression, acks }] of sends.entries()) {
+      const messages = batch(tag, s * perSend, perSend);
+      const meta = await producer.send({ topic: 'kjs-data', compression, acks, messages });
+      assert.deepEqual(
+        meta.map((m) => [m.topicName, m.partition, m.errorCode, m.baseOffset]),
+        [['kjs-data', 0, 0, String(s * perSend)]],
+        `send ${tag}`,
+      );
+      sent.push(...messages);
+    }
+
+    const read = await kcatConsume(broker.bootstrap, 'kjs-data');
+    assert.deepEqual(
+      read.map((r) => [r.offset, r.key, r.payload, headerPairs(r), r.ts, r.tstype]),
+      sent.map((m, i) => [i, m.key, m.value, [['tag', m.headers.tag], ['index', m.headers.index]], Number(m.timestamp), 'create']),
+    );
+
+    const offsets = await admin.fetchTopicOffsets('kjs-data');
+    assert.deepEqual(offsets, [{ partition: 0, offset: String(sent.length), high: String(sent.length), low: '0' }]);
+    // Record i carries BASE_TS + i s: a time between records 100 and 101 finds 101.
+    const byTime = await admin.fetchTopicOffsetsByTimestamp('kjs-data', BASE_TS + 100_500);
+    assert.deepEqual(byTime, [{ partition: 0, offset: '101' }]);
+    assert.deepEqual(await admin.fetchTopicOffsetsByTimestamp('kjs-data', BASE_TS), [{ partition: 0, offset: '0' }]);
+    // Past the last record kafkajs falls back to the end offset (its ListOffsets -1 handling).
+    const past = await admin.fetchTopicOffsetsByTimestamp('kjs-data', BASE_TS + 10_000_000);
+    assert.deepEqual(past, [{ partition: 0, offset: String(sent.length) }]);
+  });
+
+  test('produce to an unknown topic with auto-creation off in the request fails with UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    await assert.rejects(producer.send({ topic: 'kjs-absent', acks: -1, messages: [{ value: 'x' }] }), (error: Error) => {
+      assert.match(`${error.name}: ${error.message}`, /does not host this topic-partition/);
+      return true;
+    });
+    assert.ok(!(await admin.listTopics()).includes('kjs-absent'), 'Metadata v6 with allow_auto_topic_creation=false created nothing');
+  });
+});
