@@ -204,3 +204,50 @@ describe('committed offsets and groups survive a broker restart', () => {
     }
   });
 });
+
+describe('FindCoordinator key types and shutdown with parked requests', () => {
+  test('transactional ids are coordinated here too; unknown key types are INVALID_REQUEST', async () => {
+    const broker = await startBroker({ properties: PROPS });
+    const client = await RawClient.connect(broker.port);
+    try {
+      const r = await client.request(ApiKey.FindCoordinator, 5, { keyType: 1, coordinatorKeys: ['txn-a', 'txn-b'] });
+      assert.deepEqual(r.coordinators.map((c) => [c.key, c.errorCode, c.nodeId, c.port]), [['txn-a', 0, broker.nodeId, broker.port], ['txn-b', 0, broker.nodeId, broker.port]]);
+      const bad = await client.request(ApiKey.FindCoordinator, 2, { key: 'x', keyType: 7 });
+      assert.equal(bad.errorCode, ErrorCode.INVALID_REQUEST);
+    } finally {
+      client.close();
+      await broker.close();
+    }
+  });
+
+  test('closing the broker answers a JoinGroup parked in a rebalance with COORDINATOR_NOT_AVAILABLE', async () => {
+    const broker = await startBroker({ properties: PROPS });
+    const [a, b] = [await RawClient.connect(broker.port), await RawClient.connect(broker.port)];
+    try {
+      const body = (memberId: string) => ({
+        groupId: 'parked',
+        sessionTimeoutMs: 60_000,
+        // Long enough that only the shutdown can end the join phase within the test's timeout.
+        rebalanceTimeoutMs: 600_000,
+        memberId,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+        reason: null,
+      });
+      const first = await a.request(ApiKey.JoinGroup, 3, body(''));
+      assert.equal(first.errorCode, ErrorCode.NONE);
+      // A second member makes the group rebalance; the first never rejoins, so this join waits.
+      const parked = b.request(ApiKey.JoinGroup, 3, body(''));
+      while (broker.services.groups.describe('parked').members.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal(broker.services.groups.describe('parked').state, 'PreparingRebalance');
+      const closing = broker.close();
+      assert.equal((await parked).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      await closing;
+    } finally {
+      a.close();
+      b.close();
+      await broker.close();
+    }
+  });
+});
