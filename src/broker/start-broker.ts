@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedMetadataStore, ensureMetaProperties } from '../cluster/index.ts';
+import { ProducerIdManager, ProducerStateManager } from '../coordinator/index.ts';
 import { GregorError, silentLogger, systemClock, systemScheduler, type Clock, type Logger, type Scheduler } from '../util/index.ts';
 import { ConfigError, loadBrokerConfig, type BrokerConfig, type Listener } from './config/index.ts';
 import type { AdvertisedEndpoint, AnyHandler, BrokerServices, Interceptor, InterceptOptions } from './handlers/handler.ts';
@@ -102,6 +103,9 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
   const logDirs = config.logDirs;
   const first = await ensureMetaProperties(logDirs[0] ?? './data', nodeId);
   for (const dir of logDirs.slice(1)) await ensureMetaProperties(dir, nodeId, first.clusterId);
+  // Idempotent producers: ids are reserved in blocks in the first log dir; nothing to close (each
+  // reservation is written and fsynced before use), and sequence state lives in memory.
+  const producers = { ids: await ProducerIdManager.open(logDirs[0] ?? './data'), state: new ProducerStateManager() };
   const metadata = await EmbeddedMetadataStore.open(logDirs[0] ?? './data', first.clusterId);
   const logs =
     deps.logManager === undefined
@@ -128,6 +132,7 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
     logs,
     topics,
     groups,
+    producers,
     clock,
     scheduler,
     logger,

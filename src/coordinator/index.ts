@@ -11,3 +11,5 @@ export { MemoryGroupLog, OffsetsTopicLog } from './group/group-log.ts';
 export type { GroupLog, GroupLogRecord, OffsetsTopicDeps } from './group/group-log.ts';
 export { offsetsPartitionFor, decodeRecord } from './group/group-records.ts';
 export type * from './group/types.ts';
+export { ProducerIdManager, ProducerStateManager, PartitionProducerState, BATCHES_TO_RETAIN, PRODUCER_ID_BLOCK_SIZE, PRODUCER_ID_FILE, incrementSequence } from './producer/index.ts';
+export type { BatchOffsets, ProducerBatch, ProducerCheck } from './producer/index.ts';

@@ -18,6 +18,8 @@ export {
 } from './log/log-config.ts';
 export type { CleanupPolicy, LogConfig } from './log/log-config.ts';
 export { StorageError, StorageErrorCode } from './errors.ts';
+// Kafka's text checkpoint format, also used by the producer id block file (coordinator/producer).
+export { readCheckpoint, writeCheckpoint } from './log/checkpoint-file.ts';
 export type { CleanResult } from './log/cleaner.ts';
 export type { EpochEntry } from './log/leader-epoch-cache.ts';
 export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './log/leader-epoch-cache.ts';

@@ -25,10 +25,10 @@ export interface Target {
 }
 
 /**
- * Gregor does not serve InitProducerId (API key 22) yet, and producers are idempotent by default
- * since Kafka 3.0 (KIP-679): they fail on their first send without this.
+ * Gregor's known producer gaps: none since InitProducerId and idempotent produce (issue #6); Java
+ * producers run with their defaults (idempotent since Kafka 3.0, KIP-679).
  */
-const GREGOR_GAPS = { 'enable.idempotence': 'false' } as const;
+const GREGOR_GAPS: Readonly<Record<string, string>> = {};
 
 export function compatTargets(): TargetName[] {
   const chosen = process.env['GREGOR_COMPAT_TARGETS'];

@@ -5,6 +5,8 @@ import {
   type ProduceResponsePartitionProduceResponseInput,
   type ProduceResponseTopicProduceResponseInput,
 } from '../../protocol/messages/index.ts';
+import type { PartitionProducerState } from '../../coordinator/index.ts';
+import { readBatchHeader } from '../../protocol/records/index.ts';
 import { hasCompactPolicy, type Durability } from '../../storage/index.ts';
 import { durabilityFor } from '../data/durability.ts';
 import { lookupPartition } from '../data/partition-lookup.ts';
@@ -72,8 +74,25 @@ async function producePartition(
   }
   const durability: Durability = durabilityFor(services.config, acks, state.replicas.length);
   try {
+    // Idempotent producers (producerId >= 0): sequence and epoch checks against the partition's
+    // producer state (coordinator/producer). Nothing may be awaited between `check` and `log.append`:
+    // the append queue then orders batches exactly as they were checked.
+    const header = readBatchHeader(p.records!, 0);
+    let producerState: PartitionProducerState | undefined;
+    if (header.producerId >= 0n) {
+      producerState = services.producers.state.loaded(log) ?? (await services.producers.state.load(log));
+      const verdict = producerState.check(header);
+      if (verdict.kind === 'error') return failed(p.index, verdict.errorCode, verdict.errorMessage);
+      if (verdict.kind === 'duplicate') {
+        // A retried batch: Kafka answers NONE with the offset it was first written at and appends nothing.
+        const original = await verdict.offsets;
+        return { ...failed(p.index, ErrorCode.NONE), baseOffset: original.baseOffset, logStartOffset: log.logStartOffset };
+      }
+    }
     // validateProduceRecords has checked every CRC already.
-    const result = await log.append(p.records!, { requiredDurability: durability, leaderEpoch: state.leaderEpoch, verifyCrc: false });
+    const appended = log.append(p.records!, { requiredDurability: durability, leaderEpoch: state.leaderEpoch, verifyCrc: false });
+    producerState?.record(header, appended);
+    const result = await appended;
     // A single replica is the whole ISR: the high watermark follows the log end at once.
     log.updateHighWatermark(result.lastOffset + 1n);
     partitionWatchOf(services).notify(topicName, p.index);

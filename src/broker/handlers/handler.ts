@@ -1,6 +1,6 @@
 import type { ApiKeyNumber, RequestBodies, RequestHeader, ResponseInputs } from '../../protocol/messages/index.ts';
 import type { MetadataStore } from '../../cluster/index.ts';
-import type { GroupCoordinator } from '../../coordinator/index.ts';
+import type { GroupCoordinator, ProducerIdManager, ProducerStateManager } from '../../coordinator/index.ts';
 import type { Clock, Logger, Scheduler } from '../../util/index.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { BrokerLogManager } from '../log-manager.ts';
@@ -46,6 +46,8 @@ export interface BrokerServices {
   readonly topics: TopicManager;
   /** Consumer groups and committed offsets (JoinGroup … OffsetDelete). */
   readonly groups: GroupCoordinator;
+  /** Idempotent producers: id allocation (InitProducerId) and per-partition sequence state (Produce). */
+  readonly producers: { readonly ids: ProducerIdManager; readonly state: ProducerStateManager };
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly logger: Logger;

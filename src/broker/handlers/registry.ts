@@ -18,6 +18,7 @@ import { handler as apiVersions } from './18-api-versions.ts';
 import { handler as createTopics } from './19-create-topics.ts';
 import { handler as deleteTopics } from './20-delete-topics.ts';
 import { handler as deleteRecords } from './21-delete-records.ts';
+import { handler as initProducerId } from './22-init-producer-id.ts';
 import { handler as offsetForLeaderEpoch } from './23-offset-for-leader-epoch.ts';
 import { handler as describeConfigs } from './32-describe-configs.ts';
 import { handler as alterConfigs } from './33-alter-configs.ts';
@@ -50,6 +51,7 @@ export const HANDLERS: readonly AnyHandler[] = [
   createTopics,
   deleteTopics,
   deleteRecords,
+  initProducerId,
   offsetForLeaderEpoch,
   describeConfigs,
   alterConfigs,

@@ -1,0 +1,5 @@
+/** Idempotent producers: producer id allocation (InitProducerId) and per-partition producer state. */
+export { ProducerIdManager, PRODUCER_ID_BLOCK_SIZE, PRODUCER_ID_FILE } from './producer-id-manager.ts';
+export { ProducerStateManager } from './producer-state-manager.ts';
+export { BATCHES_TO_RETAIN, PartitionProducerState, incrementSequence } from './producer-state.ts';
+export type { BatchOffsets, ProducerBatch, ProducerCheck } from './producer-state.ts';
