@@ -68,6 +68,9 @@ async function producePartition(
   const found = lookupPartition(services, services.metadata.topic(topicName), p.index);
   if (!found.ok) return failed(p.index, found.errorCode);
   const { log, state } = found.led;
+  // Internal topics (__consumer_offsets) are written by the coordinators only (ReplicaManager's
+  // "Cannot append to internal topic").
+  if (found.led.topic.isInternal) return failed(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topicName}`);
   const rejection = validateProduceRecords(p.records, version, hasCompactPolicy(log.config));
   if (rejection !== undefined) {
     return { ...failed(p.index, rejection.errorCode, rejection.errorMessage), recordErrors: [...(rejection.recordErrors ?? [])] };
