@@ -6,6 +6,7 @@ import { ProducerIdManager, ProducerStateManager } from '../coordinator/index.ts
 import { GregorError, silentLogger, systemClock, systemScheduler, type Clock, type Logger, type Scheduler } from '../util/index.ts';
 import { ConfigError, loadBrokerConfig, type BrokerConfig, type Listener } from './config/index.ts';
 import type { AdvertisedEndpoint, AnyHandler, BrokerServices, Interceptor, InterceptOptions } from './handlers/handler.ts';
+import { advanceSoleReplicaHighWatermarks } from './data/high-watermark.ts';
 import { createGroupCoordinator } from './groups.ts';
 import { HandlerRegistry } from './handlers/registry.ts';
 import { Interceptors } from './interceptors.ts';
@@ -119,6 +120,7 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
           },
         })
       : await deps.logManager(config);
+  advanceSoleReplicaHighWatermarks(metadata, logs, nodeId);
   const topics = new TopicManager({ config, metadata, logs, logger });
   const groups = createGroupCoordinator({ config, metadata, logs, topics, clock, scheduler, logger });
   const registry = new HandlerRegistry(deps.handlers);
