@@ -1,0 +1,149 @@
+/**
+ * The compatibility matrix's rows (clients), columns (capabilities) and the table that maps test
+ * names to the cells they prove. COMPATIBILITY.md is generated from test results through this table
+ * only: a cell is filled when a mapped test ran, never by hand. Test names are matched as node's
+ * test runner reports them, `describe > test`; franz-go's as `go test` names its top-level tests.
+ */
+
+export const CAPABILITIES = [
+  'metadata',
+  'produce none',
+  'produce gzip',
+  'produce snappy',
+  'produce lz4',
+  'produce zstd',
+  'fetch',
+  'offsets by time',
+  'groups classic',
+  'groups KIP-848',
+  'static membership',
+  'idempotence',
+  'transactions',
+  'admin',
+  'configs',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const CLIENTS = [
+  'kcat (librdkafka)',
+  'confluent-kafka-python',
+  'kafka-python',
+  'kafkajs',
+  '@platformatic/kafka',
+  'Java kafka-clients',
+  'Kafka CLI tools',
+  'franz-go',
+] as const;
+export type Client = (typeof CLIENTS)[number];
+
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+const ALL_PRODUCE: readonly Capability[] = CODECS.map((c) => `produce ${c}` as const);
+
+/** One rule: tests of `client` whose name matches `test` prove `caps`; `$codec` takes the name's `(codec` group. */
+export interface CapabilityRule {
+  readonly client: Client;
+  readonly test: RegExp;
+  readonly caps: readonly (Capability | 'produce $codec')[];
+}
+
+export const RULES: readonly CapabilityRule[] = [
+  { client: 'kcat (librdkafka)', test: /^kcat > -L /, caps: ['metadata'] },
+  { client: 'kcat (librdkafka)', test: /^kcat > every codec/, caps: [...ALL_PRODUCE, 'fetch'] },
+  { client: 'kcat (librdkafka)', test: /^kcat > -Q /, caps: ['offsets by time'] },
+  { client: 'kcat (librdkafka)', test: /^kcat balanced consumer/, caps: ['groups classic'] },
+
+  { client: 'confluent-kafka-python', test: /^confluent-kafka-python > AdminClient/, caps: ['admin', 'configs'] },
+  { client: 'confluent-kafka-python', test: /^confluent-kafka-python > Producer \((\w+)\)/, caps: ['produce $codec', 'fetch'] },
+  { client: 'confluent-kafka-python', test: /^confluent-kafka-python consumer groups > two members/, caps: ['groups classic'] },
+  { client: 'confluent-kafka-python', test: /^confluent-kafka-python consumer groups > a static member/, caps: ['static membership'] },
+
+  { client: 'kafka-python', test: /^kafka-python > KafkaProducer \((\w+)\)/, caps: ['produce $codec', 'fetch'] },
+  { client: 'kafka-python', test: /^kafka-python consumer group/, caps: ['groups classic'] },
+
+  { client: 'kafkajs', test: /^kafkajs > admin:/, caps: ['admin', 'metadata', 'configs'] },
+  { client: 'kafkajs', test: /^kafkajs > producer \(none and gzip/, caps: ['produce none', 'produce gzip', 'offsets by time'] },
+  { client: 'kafkajs', test: /^kafkajs consumer group/, caps: ['groups classic', 'fetch'] },
+
+  { client: '@platformatic/kafka', test: /^@platformatic\/kafka > admin:/, caps: ['admin', 'metadata', 'configs'] },
+  { client: '@platformatic/kafka', test: /^@platformatic\/kafka > producer \((\w+)/, caps: ['produce $codec', 'fetch'] },
+  { client: '@platformatic/kafka', test: /^@platformatic\/kafka > listOffsets/, caps: ['offsets by time'] },
+  { client: '@platformatic/kafka', test: /^@platformatic\/kafka consumer group/, caps: ['groups classic'] },
+
+  { client: 'Java kafka-clients', test: /^Java client against gregor > admin: describe-cluster/, caps: ['metadata', 'admin'] },
+  { client: 'Java kafka-clients', test: /^Java client against gregor > admin: create-topic with a config/, caps: ['admin', 'configs'] },
+  { client: 'Java kafka-clients', test: /^Java client against gregor > produce: .*each compression codec/, caps: ALL_PRODUCE },
+  { client: 'Java kafka-clients', test: /^Java client against gregor > consume: a group/, caps: ['groups classic', 'fetch'] },
+  { client: 'Java kafka-clients', test: /^idempotent Java producer against Gregor > /, caps: ['idempotence'] },
+
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-topics/, caps: ['admin', 'metadata'] },
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-configs/, caps: ['configs'] },
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer/, caps: ['produce none'] },
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-consumer/, caps: ['fetch', 'groups classic'] },
+  { client: 'Kafka CLI tools', test: /^kafka-consumer-groups against gregor > /, caps: ['groups classic'] },
+  // Step 2 of `npm run compat` (test/compat-suite/verifiable.ts), reported under this name.
+  { client: 'Kafka CLI tools', test: /^verifiable producer\/consumer through two kill -9 restarts$/, caps: ['idempotence', 'groups classic', 'fetch'] },
+
+  // franz-go's kgo integration tests (test/compat-suite/franz-go.ts), by top-level Go test name.
+  { client: 'franz-go', test: /^TestGroupETL$/, caps: ['groups classic', 'fetch', 'produce none'] },
+  { client: 'franz-go', test: /^TestGroupSimple$/, caps: ['groups classic'] },
+  { client: 'franz-go', test: /^TestTxnEtl$/, caps: ['transactions'] },
+  // Skips itself unless the broker serves ConsumerGroupHeartbeat (key 68).
+  { client: 'franz-go', test: /^Test848RegexBrokerResolves$/, caps: ['groups KIP-848'] },
+  { client: 'franz-go', test: /^TestClient_Produce$/, caps: ['produce none', 'metadata'] },
+  { client: 'franz-go', test: /^TestConsumeMaxDecompressBatchBytes$/, caps: ['fetch'] },
+  { client: 'franz-go', test: /^TestIssue523$/, caps: ['admin'] },
+  { client: 'franz-go', test: /^TestAddRemovePartitions$/, caps: ['admin'] },
+];
+
+/** `skipped`: the test skipped itself, saying the broker does not serve what it needs (kgo does this). */
+export type Outcome = 'pass' | 'fail' | 'allowed-fail' | 'skipped';
+
+/** One finished test as the matrix sees it. */
+export interface TestOutcome {
+  readonly name: string;
+  readonly outcome: Outcome;
+  /** For allow-listed failures: why. */
+  readonly reason?: string;
+}
+
+export interface Cell {
+  pass: number;
+  fail: number;
+  skipped: number;
+  allowed: string[];
+}
+
+/** The key of a cell in fold's map. */
+export const cellKey = (client: Client, cap: Capability): string => `${client}\u0000${cap}`;
+
+/**
+ * Folds test outcomes into cells through RULES (a test may prove cells of several rules). Tests no
+ * rule names are returned apart (`unmapped`): they ran, but the matrix has no column for them.
+ */
+export function fold(outcomes: readonly TestOutcome[]): { cells: Map<string, Cell>; unmapped: string[] } {
+  const cells = new Map<string, Cell>();
+  const unmapped: string[] = [];
+  {
+    for (const t of outcomes) {
+      let mapped = false;
+      for (const rule of RULES) {
+        const m = rule.test.exec(t.name);
+        if (m === null) continue;
+        mapped = true;
+        for (const raw of rule.caps) {
+          const cap = raw === 'produce $codec' ? `produce ${m[1] ?? ''}` : raw;
+          if (!(CAPABILITIES as readonly string[]).includes(cap)) continue;
+          const key = cellKey(rule.client, cap as Capability);
+          const cell = cells.get(key) ?? { pass: 0, fail: 0, skipped: 0, allowed: [] };
+          if (t.outcome === 'pass') cell.pass += 1;
+          else if (t.outcome === 'fail') cell.fail += 1;
+          else if (t.outcome === 'skipped') cell.skipped += 1;
+          else cell.allowed.push(t.reason ?? t.name);
+          cells.set(key, cell);
+        }
+      }
+      if (!mapped) unmapped.push(t.name);
+    }
+  }
+  return { cells, unmapped };
+}
