@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startBrokerProcess, type BrokerProcess } from '../compat/helpers/broker-process.ts';
 import { kcatConsume } from '../compat/helpers/kcat.ts';
-import { PYTHON } from '../compat/helpers/run-process.ts';
+import { startAckedProducer, valueOf, type ProducerRun } from '../compat/helpers/acked-producer.ts';
 
 /**
  * Exactly-once delivery into the log through kill -9 (issue #6): confluent-kafka-python 1.7
@@ -22,98 +21,6 @@ import { PYTHON } from '../compat/helpers/run-process.ts';
 const TOPIC = 'idem-kill9';
 const COUNT = 5000;
 const KILL_AT = [1200, 3000];
-const PRODUCER_BOUND_MS = 150_000;
-
-/** One line per delivery report ("ack <key> <offset>" / "err <key> <name>"), then "done <left>". */
-const PRODUCER_SCRIPT = `
-import json, sys, time
-from confluent_kafka import Producer
-req = json.load(sys.stdin)
-producer = Producer({
-    "bootstrap.servers": req["bootstrap"],
-    "client.id": "gregor-idempotence-kill9",
-    "enable.idempotence": True,
-    "compression.type": "lz4",
-    "linger.ms": 5,
-    "message.timeout.ms": 90000,
-    "reconnect.backoff.ms": 20,
-    "reconnect.backoff.max.ms": 200,
-})
-def report(err, msg):
-    key = msg.key().decode()
-    if err is not None:
-        print("err %s %s" % (key, err.name()), flush=True)
-    else:
-        print("ack %s %d" % (key, msg.offset()), flush=True)
-for i in range(req["count"]):
-    while True:
-        try:
-            producer.produce(req["topic"], partition=0, key=("k%d" % i).encode(), value=("value-%d" % i).encode(), on_delivery=report)
-            break
-        except BufferError:
-            producer.poll(0.05)
-    producer.poll(0)
-    if i % 20 == 19:
-        time.sleep(0.005)
-print("done %d" % producer.flush(120), flush=True)
-`;
-
-interface ProducerRun {
-  readonly acks: Map<string, number>;
-  readonly errors: string[];
-  readonly repeated: string[];
-  kill(): void;
-  acked(n: number): Promise<void>;
-  readonly finished: Promise<number>;
-}
-
-function startProducer(bootstrap: string): ProducerRun {
-  const child = spawn(PYTHON, ['-c', PRODUCER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end(JSON.stringify({ bootstrap, topic: TOPIC, count: COUNT }));
-  const acks = new Map<string, number>();
-  const errors: string[] = [];
-  const repeated: string[] = [];
-  const waiters: Array<{ n: number; resolve: () => void }> = [];
-  let done: number | undefined;
-  let stderr = '';
-  let buffered = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    buffered += s;
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      const [kind, a, b] = line.split(' ');
-      if (kind === 'ack' && a !== undefined && b !== undefined) {
-        if (acks.has(a)) repeated.push(a);
-        acks.set(a, Number(b));
-      } else if (kind === 'err') errors.push(line);
-      else if (kind === 'done') done = Number(a);
-    }
-    for (const w of waiters.filter((w) => acks.size >= w.n)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  });
-  const finished = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), PRODUCER_BOUND_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0 && done !== undefined) resolve(done);
-      else reject(new Error(`producer ended with ${signal ?? code} after ${acks.size} acks: ${stderr.slice(-3000)}`));
-      for (const w of waiters.splice(0)) w.resolve();
-    });
-  });
-  finished.catch(() => undefined);
-  return {
-    acks,
-    errors,
-    repeated,
-    kill: () => child.kill('SIGKILL'),
-    finished,
-    acked: (n) => (acks.size >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
-  };
-}
 
 test('an idempotent producer through two kill -9s of the broker: every record stored exactly once, at its acknowledged offset', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gregor-idem-kill9-'));
@@ -125,7 +32,7 @@ test('an idempotent producer through two kill -9s of the broker: every record st
   try {
     broker = await startBrokerProcess(dir, 0, overrides);
     const { port, bootstrap } = broker;
-    producer = startProducer(bootstrap);
+    producer = startAckedProducer(bootstrap, { topic: TOPIC, count: COUNT, idempotence: true });
     for (const n of KILL_AT) {
       await producer.acked(n);
       assert.ok(producer.acks.size < COUNT, 'the producer was still going when the broker was killed');
@@ -149,7 +56,7 @@ test('an idempotent producer through two kill -9s of the broker: every record st
     for (const [key, offset] of producer.acks) {
       const r = byOffset.get(offset);
       assert.equal(r?.key, key, `acknowledged ${key} at offset ${offset}`);
-      assert.equal(r.payload, `value-${key.slice(1)}`);
+      assert.equal(r.payload, valueOf(Number(key.slice(1))));
     }
     assert.equal(await broker.stop(), 0);
     broker = undefined;

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, type AlterConfigsResponseAlterConfigsResourceResponseInput } from '../../protocol/messages/index.ts';
-import { checkBrokerResource, checkTopicResource, duplicateResources, ResourceType, STATIC_BROKER_CONFIG_MESSAGE } from './config-resources.ts';
+import { checkAlterableResource, duplicateResources } from './config-resources.ts';
 import { defineHandler } from './handler.ts';
 
 /**
@@ -16,20 +16,7 @@ export const handler = defineHandler({
     const responses: AlterConfigsResponseAlterConfigsResourceResponseInput[] = [];
     for (const resource of request.resources) {
       const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
-      if (dups.has(`${resource.resourceType}:${resource.resourceName}`)) {
-        responses.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.' });
-        continue;
-      }
-      if (resource.resourceType === ResourceType.broker) {
-        const error = checkBrokerResource(ctx, resource.resourceName) ?? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: STATIC_BROKER_CONFIG_MESSAGE };
-        responses.push({ ...base, ...error });
-        continue;
-      }
-      if (resource.resourceType !== ResourceType.topic) {
-        responses.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resource.resourceType}` });
-        continue;
-      }
-      const error = checkTopicResource(ctx, resource.resourceName);
+      const error = checkAlterableResource(ctx, resource, dups);
       if (error !== null) {
         responses.push({ ...base, ...error });
         continue;

@@ -1,6 +1,6 @@
 import { ApiKey, ErrorCode, type IncrementalAlterConfigsResponseAlterConfigsResourceResponseInput } from '../../protocol/messages/index.ts';
 import { TOPIC_CONFIG_BY_NAME } from '../config/index.ts';
-import { checkBrokerResource, checkTopicResource, duplicateResources, ResourceType, STATIC_BROKER_CONFIG_MESSAGE } from './config-resources.ts';
+import { checkAlterableResource, duplicateResources } from './config-resources.ts';
 import { defineHandler, type RequestContext } from './handler.ts';
 
 /** `AlterConfigOp.OpType` (KIP-339). */
@@ -20,20 +20,7 @@ export const handler = defineHandler({
     const responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponseInput[] = [];
     for (const resource of request.resources) {
       const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
-      if (dups.has(`${resource.resourceType}:${resource.resourceName}`)) {
-        responses.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.' });
-        continue;
-      }
-      if (resource.resourceType === ResourceType.broker) {
-        const error = checkBrokerResource(ctx, resource.resourceName) ?? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: STATIC_BROKER_CONFIG_MESSAGE };
-        responses.push({ ...base, ...error });
-        continue;
-      }
-      if (resource.resourceType !== ResourceType.topic) {
-        responses.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resource.resourceType}` });
-        continue;
-      }
-      const error = checkTopicResource(ctx, resource.resourceName) ?? null;
+      const error = checkAlterableResource(ctx, resource, dups);
       if (error !== null) {
         responses.push({ ...base, ...error });
         continue;

@@ -47,3 +47,25 @@ export function duplicateResources(resources: readonly { resourceType: number; r
 
 export const STATIC_BROKER_CONFIG_MESSAGE =
   'Gregor has no dynamically updatable broker configs yet; set broker properties in server.properties or with --override and restart.';
+
+/**
+ * The checks AlterConfigs and IncrementalAlterConfigs share before touching a resource: duplicates
+ * in the request, static broker configs, unsupported resource types, unknown or invalid topics.
+ * Returns the error to answer, or null when the resource is an existing topic that may be altered.
+ */
+export function checkAlterableResource(
+  ctx: RequestContext,
+  resource: { resourceType: number; resourceName: string },
+  duplicates: ReadonlySet<string>,
+): ResourceError | null {
+  if (duplicates.has(`${resource.resourceType}:${resource.resourceName}`)) {
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.' };
+  }
+  if (resource.resourceType === ResourceType.broker) {
+    return checkBrokerResource(ctx, resource.resourceName) ?? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: STATIC_BROKER_CONFIG_MESSAGE };
+  }
+  if (resource.resourceType !== ResourceType.topic) {
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resource.resourceType}` };
+  }
+  return checkTopicResource(ctx, resource.resourceName);
+}

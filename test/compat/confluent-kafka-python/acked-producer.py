@@ -1,6 +1,6 @@
-"""Produces continuously with acks=all and prints every delivery report, for kill9-durability.test.ts.
+"""Produces continuously with acks=all and prints every delivery report, for the kill -9 tests.
 
-Reads {"bootstrap", "topic", "count"} as JSON on stdin. Prints one line per report as it arrives,
+Reads {"bootstrap", "topic", "count", "idempotence"?} as JSON on stdin. Prints one line per report as it arrives,
 flushed so the parent can decide when to kill the broker: "ack <key> <offset>" or
 "err <key> <error name>"; then "done <messages left undelivered>".
 """
@@ -16,7 +16,7 @@ producer = Producer(
         "bootstrap.servers": req["bootstrap"],
         "client.id": "gregor-kill9-producer",
         "acks": "all",
-        "enable.idempotence": False,
+        "enable.idempotence": bool(req.get("idempotence", False)),
         "compression.type": "lz4",
         "linger.ms": 5,
         # Long enough to outlive two broker restarts; retries go on until then.
