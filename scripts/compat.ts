@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPeers, isCi, type PeerStatus } from './install-peers.ts';
+import { CKJS_LIBRDKAFKA } from './peers/confluent-kafka-javascript.ts';
 import { startBrokerProcess } from '../test/compat/helpers/broker-process.ts';
 import { fold, type Client, type TestOutcome } from '../test/compat-suite/capabilities.ts';
 import { runFranzGo, type FranzGoRun } from '../test/compat-suite/franz-go.ts';
@@ -136,6 +137,7 @@ const versions = new Map<Client, string>([
   ['kafka-python', peer('python3-kafka')],
   ['kafkajs', peer('kafkajs')],
   ['@platformatic/kafka', peer('@platformatic/kafka')],
+  ['@confluentinc/kafka-javascript', `${peer('@confluentinc/kafka-javascript')}, librdkafka ${CKJS_LIBRDKAFKA}`],
   ['Java kafka-clients', kafka],
   ['Kafka CLI tools', kafka],
   ['franz-go', franzGo?.version ?? '?'],

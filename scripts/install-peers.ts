@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { installApacheKafka } from './peers/apache-kafka.ts';
+import { CKJS_BUILD_DEBIAN_PACKAGES, installConfluentKafkaJavascript } from './peers/confluent-kafka-javascript.ts';
 
 export interface DebianPeer {
   readonly package: string;
@@ -46,7 +47,7 @@ export const NPM_PEERS: readonly string[] = ['kafkajs', '@platformatic/kafka'];
 
 export interface PeerStatus {
   readonly name: string;
-  readonly source: 'apt' | 'npm' | 'maven';
+  readonly source: 'apt' | 'npm' | 'maven' | 'npm+build';
   /** undefined when missing. */
   readonly version: string | undefined;
   readonly detail?: string;
@@ -127,14 +128,28 @@ function apacheKafka(): PeerStatus {
 }
 
 /**
+ * @confluentinc/kafka-javascript with librdkafka compiled from its sources
+ * (scripts/peers/confluent-kafka-javascript.ts): about three minutes once, nothing when present.
+ */
+function confluentKafkaJavascript(): PeerStatus {
+  try {
+    const r = installConfluentKafkaJavascript({ log: console.log });
+    return { name: '@confluentinc/kafka-javascript', source: 'npm+build', version: r.version, detail: r.installed ? `built in ${r.seconds.toFixed(0)} s` : 'cached' };
+  } catch (error) {
+    console.warn(error instanceof Error ? error.message : String(error));
+    return { name: '@confluentinc/kafka-javascript', source: 'npm+build', version: undefined };
+  }
+}
+
+/**
  * Installs what is missing and returns the final status of every peer, or throws under CI when a
  * peer is still missing (or installed but its probe fails).
  */
 export function installPeers(options: { readonly ci: boolean }): PeerStatus[] {
-  const missingDebian = DEBIAN_PEERS.map((p) => p.package).filter((p) => dpkgVersion(p) === undefined);
-  installDebian(missingDebian);
+  const wanted = [...DEBIAN_PEERS.map((p) => p.package), ...CKJS_BUILD_DEBIAN_PACKAGES];
+  installDebian(wanted.filter((p) => dpkgVersion(p) === undefined));
 
-  const peers = [...findPeers(), apacheKafka()];
+  const peers = [...findPeers(), apacheKafka(), confluentKafkaJavascript()];
   for (const p of peers) {
     const shown = p.version ?? 'MISSING';
     console.log(`peer ${p.name.padEnd(24)} ${p.source}  ${shown}${p.detail === undefined ? '' : `  (${p.detail})`}`);

@@ -30,6 +30,7 @@ export const CLIENTS = [
   'kafka-python',
   'kafkajs',
   '@platformatic/kafka',
+  '@confluentinc/kafka-javascript',
   'Java kafka-clients',
   'Kafka CLI tools',
   'franz-go',
@@ -68,6 +69,15 @@ export const RULES: readonly CapabilityRule[] = [
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka > producer \((\w+)/, caps: ['produce $codec', 'fetch'] },
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka > listOffsets/, caps: ['offsets by time'] },
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka consumer group/, caps: ['groups classic'] },
+
+  { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > admin:/, caps: ['admin', 'metadata'] },
+  {
+    client: '@confluentinc/kafka-javascript',
+    test: /^confluent-kafka-javascript against gregor > idempotent producer \((\w+)\)/,
+    caps: ['produce $codec', 'fetch', 'idempotence', 'groups classic'],
+  },
+  { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > KIP-848 consumer group/, caps: ['groups KIP-848'] },
+  { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > transactions:/, caps: ['transactions'] },
 
   { client: 'Java kafka-clients', test: /^Java client against gregor > admin: describe-cluster/, caps: ['metadata', 'admin'] },
   { client: 'Java kafka-clients', test: /^Java client against gregor > admin: create-topic with a config/, caps: ['admin', 'configs'] },
