@@ -7,6 +7,7 @@ import { GregorError, silentLogger, systemClock, systemScheduler, type Clock, ty
 import { ConfigError, loadBrokerConfig, type BrokerConfig, type Listener } from './config/index.ts';
 import type { AdvertisedEndpoint, AnyHandler, BrokerServices, Interceptor, InterceptOptions } from './handlers/handler.ts';
 import { advanceSoleReplicaHighWatermarks } from './data/high-watermark.ts';
+import { loadProducerStates } from './data/producer-states.ts';
 import { createGroupCoordinator } from './groups.ts';
 import { HandlerRegistry } from './handlers/registry.ts';
 import { Interceptors } from './interceptors.ts';
@@ -15,6 +16,7 @@ import { Router } from './router.ts';
 import { StorageLogManager } from './storage-log-manager.ts';
 import { BrokerServer, type ConnectionStats } from './server.ts';
 import { TopicManager } from './topic-manager.ts';
+import { createTransactionCoordinator } from './transactions.ts';
 
 export interface BrokerDeps {
   readonly logger?: Logger;
@@ -104,9 +106,13 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
   const logDirs = config.logDirs;
   const first = await ensureMetaProperties(logDirs[0] ?? './data', nodeId);
   for (const dir of logDirs.slice(1)) await ensureMetaProperties(dir, nodeId, first.clusterId);
-  // Idempotent producers: ids are reserved in blocks in the first log dir; nothing to close (each
-  // reservation is written and fsynced before use), and sequence state lives in memory.
-  const producers = { ids: await ProducerIdManager.open(logDirs[0] ?? './data'), state: new ProducerStateManager() };
+  // Idempotent producers: ids are reserved in blocks in the first log dir (each reservation is
+  // written and fsynced before use); per-partition state lives in memory, snapshotted at shutdown.
+  const producers = {
+    ids: await ProducerIdManager.open(logDirs[0] ?? './data'),
+    state: new ProducerStateManager({ clock, expirationMs: config.int('producer.id.expiration.ms'), logger }),
+  };
+  const stopProducerExpiry = producers.state.scheduleExpiry(scheduler);
   const metadata = await EmbeddedMetadataStore.open(logDirs[0] ?? './data', first.clusterId);
   const logs =
     deps.logManager === undefined
@@ -121,8 +127,22 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
         })
       : await deps.logManager(config);
   advanceSoleReplicaHighWatermarks(metadata, logs, nodeId);
+  loadProducerStates(metadata, logs, producers.state, nodeId, logger);
   const topics = new TopicManager({ config, metadata, logs, logger });
   const groups = createGroupCoordinator({ config, metadata, logs, topics, clock, scheduler, logger });
+  let servicesRef: BrokerServices | undefined;
+  const transactions = createTransactionCoordinator({
+    config,
+    metadata,
+    logs,
+    topics,
+    groups,
+    producerIds: producers.ids,
+    services: () => servicesRef as BrokerServices,
+    clock,
+    scheduler,
+    logger,
+  });
   const registry = new HandlerRegistry(deps.handlers);
   const interceptors = new Interceptors();
 
@@ -135,12 +155,14 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
     topics,
     groups,
     producers,
+    transactions,
     clock,
     scheduler,
     logger,
     advertised: () => advertised,
     apiVersions: () => registry.apiVersions(),
   };
+  servicesRef = services;
   const router = new Router({ registry, interceptors, services, logger });
   const server = new BrokerServer(
     {
@@ -179,10 +201,15 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
       }
     }
     await groups.load();
+    // After the groups: completing a transaction found in PrepareCommit writes markers, and those on
+    // __consumer_offsets settle pending offsets the group coordinator has just loaded.
+    await transactions.load();
     const address = await server.listen();
     advertised = advertisedEndpoint(config, listener, address.port);
     await metadata.registerBroker({ nodeId, host: advertised.host, port: advertised.port, rack: config.string('broker.rack') });
   } catch (error) {
+    stopProducerExpiry();
+    transactions.close();
     groups.close();
     await server.close().catch(() => undefined);
     await logs.close().catch(() => undefined);
@@ -206,8 +233,12 @@ export async function launchBroker(config: BrokerConfig, deps: BrokerDeps = {}):
       closing ??= (async () => {
         // First: parked JoinGroup/SyncGroup requests are answered, so the server can drain.
         groups.close();
+        transactions.close();
         await server.close();
+        stopProducerExpiry();
         await logs.close();
+        // After the logs: no append can change producer state any more.
+        await producers.state.writeSnapshots();
         await metadata.close();
         logger.info('broker stopped', { nodeId });
       })();

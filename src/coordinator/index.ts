@@ -1,7 +1,8 @@
 /**
  * Coordinators: the classic consumer-group coordinator and its committed offsets, stored in
  * `__consumer_offsets`. Clocks, timers and the log are injected, so the state machines run in tests
- * without sockets or sleeps. Transactions (KIP-98) and KIP-848 groups will live here too.
+ * without sockets or sleeps. The transaction coordinator (KIP-98) keeps its state in
+ * `__transaction_state`. KIP-848 groups will live here too.
  */
 export { GroupCoordinator, joinError, syncError } from './group/group-coordinator.ts';
 export type { GroupCoordinatorConfig, GroupCoordinatorDeps } from './group/group-coordinator.ts';
@@ -12,4 +13,6 @@ export type { GroupLog, GroupLogRecord, OffsetsTopicDeps } from './group/group-l
 export { offsetsPartitionFor, decodeRecord } from './group/group-records.ts';
 export type * from './group/types.ts';
 export { ProducerIdManager, ProducerStateManager, PartitionProducerState, BATCHES_TO_RETAIN, PRODUCER_ID_BLOCK_SIZE, PRODUCER_ID_FILE, incrementSequence } from './producer/index.ts';
-export type { BatchOffsets, ProducerBatch, ProducerCheck } from './producer/index.ts';
+export type { BatchOffsets, CompletedTxn, ProducerBatch, ProducerCheck, ProducerDescription, TxnMarker } from './producer/index.ts';
+export { TransactionCoordinator, MemoryTxnLog, TransactionMetadata, TxnState, TXN_STATE_NAMES, tpKey, decodeTxnKey, decodeTxnValue, txnKey } from './txn/index.ts';
+export type { InitProducerIdResult, TxnCoordinatorConfig, TxnCoordinatorDeps, TxnDescription, TxnListing, TxnLog, TxnLogRecord, TxnMarkerRequest, TxnMarkerWriter, TopicPartition, TxnStateId } from './txn/index.ts';

@@ -21,5 +21,8 @@ export { StorageError, StorageErrorCode } from './errors.ts';
 // Kafka's text checkpoint format, also used by the producer id block file (coordinator/producer).
 export { readCheckpoint, writeCheckpoint } from './log/checkpoint-file.ts';
 export type { CleanResult } from './log/cleaner.ts';
+export type { AbortedTxn } from './log/txn-index.ts';
+export { readProducerSnapshot, writeProducerSnapshot } from './log/producer-snapshot.ts';
+export type { ProducerSnapshotEntry } from './log/producer-snapshot.ts';
 export type { EpochEntry } from './log/leader-epoch-cache.ts';
 export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './log/leader-epoch-cache.ts';

@@ -102,6 +102,8 @@ export const BROKER_CONFIG_DEFS = [
   { name: 'transaction.state.log.min.isr', type: 'int', default: '2', min: 1, doc: 'min.insync.replicas of __transaction_state.' },
   { name: 'transaction.state.log.segment.bytes', type: 'int', default: '104857600', min: 1, doc: 'Segment size of __transaction_state.' },
   { name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms', type: 'int', default: '10000', min: 1, doc: 'How often timed-out transactions are aborted.' },
+  { name: 'transaction.partition.verification.enable', type: 'boolean', default: 'true', doc: 'KIP-890 part 1: refuse a transactional batch for a partition not added to its transaction (INVALID_TXN_STATE), as Kafka 3.6+ does by default.' },
+  { name: 'transaction.remove.expired.transaction.cleanup.interval.ms', type: 'int', default: '3600000', min: 1, doc: 'How often expired transactional ids are removed.' },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: 1, doc: 'Idle producer ids expire after this.' },
 ] as const satisfies readonly ConfigDef[];
 

@@ -1,17 +1,19 @@
 import {
   ApiKey,
   ErrorCode,
+  type ProduceRequest,
   type ProduceRequestPartitionProduceData,
   type ProduceResponsePartitionProduceResponseInput,
   type ProduceResponseTopicProduceResponseInput,
 } from '../../protocol/messages/index.ts';
 import type { PartitionProducerState } from '../../coordinator/index.ts';
-import { readBatchHeader } from '../../protocol/records/index.ts';
+import { Attributes, BATCH_HEADER_SIZE, LOG_OVERHEAD, isBatchCrcValid, readBatchHeader } from '../../protocol/records/index.ts';
 import { hasCompactPolicy, type Durability } from '../../storage/index.ts';
 import { durabilityFor } from '../data/durability.ts';
 import { lookupPartition } from '../data/partition-lookup.ts';
 import { partitionWatchOf } from '../data/partition-watch.ts';
 import { validateProduceRecords } from '../data/produce-validation.ts';
+import { verifyTransactionalBatch } from '../data/txn-verification.ts';
 import { errorCodeOfStorageFailure } from '../data/storage-errors.ts';
 import { CLOSE_CONNECTION, NO_RESPONSE, defineHandler, type RequestContext } from './handler.ts';
 
@@ -30,13 +32,18 @@ export const handler = defineHandler({
   minVersion: 3,
   maxVersion: 11,
   async handle(ctx, request, version) {
+    // KafkaApis.handleProduceRequest: transactional records need a transactional_id (and WRITE on
+    // it, always granted here); without one the whole request fails.
+    if (request.transactionalId === null && hasTransactionalRecords(request.topicData)) {
+      return errorAll(request.topicData, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
     const acksValid = VALID_ACKS.has(request.acks);
     const responses: ProduceResponseTopicProduceResponseInput[] = await Promise.all(
       request.topicData.map(async (t) => ({
         name: t.name,
         partitionResponses: await Promise.all(
           t.partitionData.map((p) =>
-            acksValid ? producePartition(ctx, t.name, p, request.acks, version) : failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS),
+            acksValid ? producePartition(ctx, t.name, p, request.acks, version, request.transactionalId) : failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS),
           ),
         ),
       })),
@@ -47,11 +54,30 @@ export const handler = defineHandler({
     }
     return { responses, throttleTimeMs: 0 };
   },
-  errorResponse: (request, _version, errorCode) => ({
-    throttleTimeMs: 0,
-    responses: request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, errorCode)) })),
-  }),
+  errorResponse: (request, _version, errorCode) => errorAll(request.topicData, errorCode),
 });
+
+function errorAll(topicData: ProduceRequest['topicData'], errorCode: number): { throttleTimeMs: number; responses: ProduceResponseTopicProduceResponseInput[] } {
+  return {
+    throttleTimeMs: 0,
+    responses: topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, errorCode)) })),
+  };
+}
+
+/**
+ * RequestUtils.hasTransactionalRecords: whether the first batch of any partition is transactional.
+ * Only an intact batch counts (its CRC covers the attributes): a corrupt one is answered
+ * CORRUPT_MESSAGE by its partition rather than failing the whole request on a flipped bit.
+ */
+function hasTransactionalRecords(topicData: ProduceRequest['topicData']): boolean {
+  return topicData.some((t) =>
+    t.partitionData.some((p) => {
+      if (p.records === null || p.records.length < BATCH_HEADER_SIZE) return false;
+      const h = readBatchHeader(p.records, 0);
+      return (h.attributes & Attributes.transactional) !== 0 && h.batchLength >= BATCH_HEADER_SIZE - LOG_OVERHEAD && LOG_OVERHEAD + h.batchLength <= p.records.length && isBatchCrcValid(p.records, 0);
+    }),
+  );
+}
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): ProduceResponsePartitionProduceResponseInput {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage };
@@ -63,6 +89,7 @@ async function producePartition(
   p: ProduceRequestPartitionProduceData,
   acks: number,
   version: number,
+  transactionalId: string | null,
 ): Promise<ProduceResponsePartitionProduceResponseInput> {
   const { services } = ctx;
   const found = lookupPartition(services, services.metadata.topic(topicName), p.index);
@@ -81,6 +108,11 @@ async function producePartition(
     // producer state (coordinator/producer). Nothing may be awaited between `check` and `log.append`:
     // the append queue then orders batches exactly as they were checked.
     const header = readBatchHeader(p.records!, 0);
+    if ((header.attributes & Attributes.transactional) !== 0 && header.producerId < 0n) {
+      // Kafka would append it without producer state; a transaction without a producer id can never
+      // be completed by a marker, so it would hold the LSO back for good. Refused as malformed.
+      return failed(p.index, ErrorCode.INVALID_RECORD, 'Transactional batches must carry a producer id and epoch.');
+    }
     let producerState: PartitionProducerState | undefined;
     if (header.producerId >= 0n) {
       producerState = services.producers.state.loaded(log) ?? (await services.producers.state.load(log));
@@ -92,12 +124,21 @@ async function producePartition(
         return { ...failed(p.index, ErrorCode.NONE), baseOffset: original.baseOffset, logStartOffset: log.logStartOffset };
       }
     }
+    // KIP-890 part 1: a transactional batch whose partition the coordinator has not added to the
+    // producer's transaction is refused before it is appended (synchronous: nothing is awaited
+    // between check and append).
+    if ((header.attributes & Attributes.transactional) !== 0 && producerState !== undefined) {
+      const unverified = verifyTransactionalBatch(services, transactionalId, topicName, p.index, header, producerState);
+      if (unverified !== undefined) return failed(p.index, unverified.errorCode, unverified.errorMessage);
+    }
     // validateProduceRecords has checked every CRC already.
+    const logEndOffset = log.logEndOffset;
     const appended = log.append(p.records!, { requiredDurability: durability, leaderEpoch: state.leaderEpoch, verifyCrc: false });
-    producerState?.record(header, appended);
+    producerState?.record(header, appended, logEndOffset);
     const result = await appended;
     // A single replica is the whole ISR: the high watermark follows the log end at once.
-    log.updateHighWatermark(result.lastOffset + 1n);
+    // Never backwards: an fsynced append may resolve after a later unsynced one moved it further.
+    if (result.lastOffset + 1n > log.highWatermark) log.updateHighWatermark(result.lastOffset + 1n);
     partitionWatchOf(services).notify(topicName, p.index);
     return {
       index: p.index,

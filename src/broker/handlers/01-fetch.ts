@@ -8,7 +8,8 @@ import {
   type FetchResponseFetchableTopicResponseInput,
   type FetchResponsePartitionDataInput,
 } from '../../protocol/messages/index.ts';
-import { lastFetchableOffset } from '../data/fetchable-offset.ts';
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, readBatchHeader } from '../../protocol/records/index.ts';
+import { lastStableOffset } from '../data/fetchable-offset.ts';
 import { checkLeaderEpoch, lookupPartition } from '../data/partition-lookup.ts';
 import { PartitionWatch, partitionWatchOf } from '../data/partition-watch.ts';
 import { errorCodeOfStorageFailure } from '../data/storage-errors.ts';
@@ -19,7 +20,7 @@ const READ_COMMITTED = 1;
 
 /**
  * Fetch (key 1), v4-16. Reads whole batches from the one holding the fetch offset up to the high
- * watermark (the last stable offset under read_committed — equal until transactions exist), within
+ * watermark (the last stable offset under read_committed, with the aborted transactions read), within
  * `partition_max_bytes` and `max_bytes`, but always the first batch found even when larger (KIP-74,
  * or consumers stall). Records are never null: an empty partition answers zero bytes, which
  * librdkafka 2.0.2 needs (KAFKA-18646). When fewer than `min_bytes` are ready the request waits up to
@@ -117,18 +118,27 @@ async function readPartition(
   try {
     // Once the response is full, later partitions still validate their offsets but read nothing,
     // unless nothing was found yet (KIP-74: the first batch goes out whatever its size).
-    const bound = lastFetchableOffset(log, opts.readCommitted);
+    const lso = await lastStableOffset(ctx.services, log);
+    const bound = opts.readCommitted ? lso : log.highWatermark;
     const result = await log.read(p.fetchOffset, maxBytes, { minOneBatch: opts.minOneBatch, upToOffset: bound });
     const records = result.bytes;
+    // Apache sends null under read_uncommitted and, under read_committed, the aborted transactions
+    // with data in the range read (UnifiedLog.collectAbortedTransactions up to the end of the last
+    // batch returned), so the consumer drops their batches without waiting for the markers.
+    let abortedTransactions: Array<{ producerId: bigint; firstOffset: bigint }> | null = null;
+    if (opts.readCommitted) {
+      const end = endOffsetOf(records);
+      const aborted = end === undefined ? [] : await log.collectAbortedTransactions(p.fetchOffset, end);
+      abortedTransactions = aborted.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+    }
     return {
       data: {
         partitionIndex: p.partition,
         errorCode: ErrorCode.NONE,
         highWatermark: result.highWatermark,
-        lastStableOffset: bound,
+        lastStableOffset: lso,
         logStartOffset: result.logStartOffset,
-        // Apache sends null under read_uncommitted and the (here always empty) list under read_committed.
-        abortedTransactions: opts.readCommitted ? [] : null,
+        abortedTransactions,
         preferredReadReplica: -1,
         records,
       },
@@ -137,9 +147,23 @@ async function readPartition(
   } catch (err) {
     const code = errorCodeOfStorageFailure(err);
     if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
-      return { data: { ...failed(p.partition, code), highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset }, size: 0 };
+      const lso = await lastStableOffset(ctx.services, log).catch(() => log.highWatermark);
+      return { data: { ...failed(p.partition, code), highWatermark: log.highWatermark, lastStableOffset: lso, logStartOffset: log.logStartOffset }, size: 0 };
     }
     ctx.services.logger.error('fetch read failed', { topic: topic.name, partition: p.partition, error: String(err) });
     return { data: failed(p.partition, code), size: 0 };
   }
+}
+
+/** One past the last offset of the last whole batch in `records`; undefined when there is none. */
+function endOffsetOf(records: Buffer): bigint | undefined {
+  let at = 0;
+  let end: bigint | undefined;
+  while (at + BATCH_HEADER_SIZE <= records.length) {
+    const h = readBatchHeader(records, at);
+    if (at + LOG_OVERHEAD + h.batchLength > records.length) break;
+    end = h.baseOffset + BigInt(h.lastOffsetDelta) + 1n;
+    at += LOG_OVERHEAD + h.batchLength;
+  }
+  return end;
 }

@@ -65,8 +65,8 @@ async function listPartition(
   const { log, state } = lookup.led;
   const fenced = checkLeaderEpoch(state, p.currentLeaderEpoch);
   if (fenced !== ErrorCode.NONE) return failed(p.partitionIndex, fenced);
-  const fetchable = lastFetchableOffset(log, readCommitted);
   try {
+    const fetchable = await lastFetchableOffset(ctx.services, log, readCommitted);
     switch (p.timestamp) {
       case LATEST:
         return found(p.partitionIndex, -1n, fetchable, latestEpoch(log));

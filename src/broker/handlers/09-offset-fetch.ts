@@ -6,8 +6,8 @@ type TopicQuery = { topic: string; partitions: number[] }[] | null;
 
 /**
  * OffsetFetch (key 9), v1-9. v1 names partitions; v2+ accept null topics (= every committed offset)
- * and have a top-level error; v5+ return the leader epoch; v7+ `require_stable` (no transactional
- * offsets exist yet, so there is never anything pending); v8+ batch groups (KIP-709) with per-group
+ * and have a top-level error; v5+ return the leader epoch; v7+ `require_stable` (KIP-447: a
+ * partition whose transactional offset awaits its marker answers UNSTABLE_OFFSET_COMMIT); v8+ batch groups (KIP-709) with per-group
  * errors. A partition without a commit answers offset -1, metadata "" and no error.
  */
 export const handler = defineHandler({
@@ -20,13 +20,13 @@ export const handler = defineHandler({
         throttleTimeMs: 0,
         groups: request.groups.map((g) => {
           const query: TopicQuery = g.topics === null ? null : g.topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes }));
-          const r = fetchGroup(ctx, g.groupId, query);
+          const r = fetchGroup(ctx, g.groupId, query, request.requireStable);
           return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets) };
         }),
       };
     }
     const query: TopicQuery = request.topics === null ? null : request.topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes }));
-    const r = fetchGroup(ctx, request.groupId, query);
+    const r = fetchGroup(ctx, request.groupId, query, version >= 7 && request.requireStable);
     // v1 has no top-level error: a group-level failure is reported on every partition (Kafka's OffsetFetchResponse).
     const offsets = version < 2 && r.errorCode !== ErrorCode.NONE && query !== null ? query.flatMap((t) => t.partitions.map((p) => failed(t.topic, p, r.errorCode))) : r.offsets;
     return { throttleTimeMs: 0, errorCode: r.errorCode, topics: byTopic(offsets) };
@@ -37,8 +37,8 @@ export const handler = defineHandler({
       : { errorCode, topics: (request.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, metadata: '', errorCode })) })) },
 });
 
-function fetchGroup(ctx: RequestContext, groupId: string, query: TopicQuery): { errorCode: number; offsets: FetchedOffset[] } {
-  return ctx.services.groups.offsets.fetch(groupId, query);
+function fetchGroup(ctx: RequestContext, groupId: string, query: TopicQuery, requireStable: boolean): { errorCode: number; offsets: FetchedOffset[] } {
+  return ctx.services.groups.offsets.fetch(groupId, query, requireStable);
 }
 
 function failed(topic: string, partition: number, errorCode: number): FetchedOffset {

@@ -18,7 +18,8 @@ export const handler = defineHandler({
     const nodeId = ctx.services.nodeId;
     const answer = (key: string) => {
       if (!KEY_TYPES.has(request.keyType)) return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown key type ${request.keyType}` };
-      if (ctx.services.groups.closed) return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+      const coordinator = request.keyType === 1 ? ctx.services.transactions : ctx.services.groups;
+      if (coordinator.closed) return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
       return { key, nodeId, host, port, errorCode: ErrorCode.NONE, errorMessage: null };
     };
     if (version >= 4) return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map(answer) };

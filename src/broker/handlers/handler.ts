@@ -1,6 +1,6 @@
 import type { ApiKeyNumber, RequestBodies, RequestHeader, ResponseInputs } from '../../protocol/messages/index.ts';
 import type { MetadataStore } from '../../cluster/index.ts';
-import type { GroupCoordinator, ProducerIdManager, ProducerStateManager } from '../../coordinator/index.ts';
+import type { GroupCoordinator, ProducerIdManager, ProducerStateManager, TransactionCoordinator } from '../../coordinator/index.ts';
 import type { Clock, Logger, Scheduler } from '../../util/index.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import type { BrokerLogManager } from '../log-manager.ts';
@@ -48,6 +48,8 @@ export interface BrokerServices {
   readonly groups: GroupCoordinator;
   /** Idempotent producers: id allocation (InitProducerId) and per-partition sequence state (Produce). */
   readonly producers: { readonly ids: ProducerIdManager; readonly state: ProducerStateManager };
+  /** Transactional ids (KIP-98): InitProducerId with a transactional id, AddPartitionsToTxn … ListTransactions. */
+  readonly transactions: TransactionCoordinator;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly logger: Logger;

@@ -20,6 +20,10 @@ import { handler as deleteTopics } from './20-delete-topics.ts';
 import { handler as deleteRecords } from './21-delete-records.ts';
 import { handler as initProducerId } from './22-init-producer-id.ts';
 import { handler as offsetForLeaderEpoch } from './23-offset-for-leader-epoch.ts';
+import { handler as addPartitionsToTxn } from './24-add-partitions-to-txn.ts';
+import { handler as addOffsetsToTxn } from './25-add-offsets-to-txn.ts';
+import { handler as endTxn } from './26-end-txn.ts';
+import { handler as txnOffsetCommit } from './28-txn-offset-commit.ts';
 import { handler as describeConfigs } from './32-describe-configs.ts';
 import { handler as alterConfigs } from './33-alter-configs.ts';
 import { handler as describeLogDirs } from './35-describe-log-dirs.ts';
@@ -28,6 +32,9 @@ import { handler as deleteGroups } from './42-delete-groups.ts';
 import { handler as incrementalAlterConfigs } from './44-incremental-alter-configs.ts';
 import { handler as offsetDelete } from './47-offset-delete.ts';
 import { handler as describeCluster } from './60-describe-cluster.ts';
+import { handler as describeProducers } from './61-describe-producers.ts';
+import { handler as describeTransactions } from './65-describe-transactions.ts';
+import { handler as listTransactions } from './66-list-transactions.ts';
 
 /**
  * API key → handler. One line per handler file (`NN-name.ts` exports `handler`); a key appears in
@@ -53,6 +60,10 @@ export const HANDLERS: readonly AnyHandler[] = [
   deleteRecords,
   initProducerId,
   offsetForLeaderEpoch,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  txnOffsetCommit,
   describeConfigs,
   alterConfigs,
   describeLogDirs,
@@ -61,6 +72,9 @@ export const HANDLERS: readonly AnyHandler[] = [
   incrementalAlterConfigs,
   offsetDelete,
   describeCluster,
+  describeProducers,
+  describeTransactions,
+  listTransactions,
 ];
 
 export class HandlerRegistry {

@@ -432,6 +432,7 @@ export class GroupCoordinator {
   /** Moves a group to Dead and drops it (deletion, offset expiry of an empty group). */
   forget(group: ClassicGroup): void {
     group.transitionTo(GroupState.Dead, this.#clock.now());
+    this.offsets.dropPending(group.groupId);
     if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
   }
 
@@ -447,6 +448,11 @@ export class GroupCoordinator {
       this.#logger.warn('failed to store group metadata', { group: group.groupId, error: String(error) });
       return false;
     }
+  }
+
+  /** The `__consumer_offsets` partition holding the group (AddOffsetsToTxn adds it to a transaction). */
+  offsetsPartitionFor(groupId: string): number {
+    return this.#log.partitionFor(groupId);
   }
 
   /** Kafka's member-session check for offset commits (`validateCurrentMember`), plus a heartbeat. */

@@ -4,7 +4,7 @@ import type { Clock, Logger, Scheduler, Timer } from '../../util/index.ts';
 import { ClassicGroup, GroupState, type CommittedOffset, type Member } from './classic-group.ts';
 import type { GroupLog, GroupLogRecord } from './group-log.ts';
 import { decodeRecord, groupKey, offsetKey, offsetValue } from './group-records.ts';
-import type { FetchedOffset, OffsetCommitRequest, PartitionError } from './types.ts';
+import type { FetchedOffset, OffsetCommitRequest, PartitionError, TxnOffsetCommitRequest } from './types.ts';
 
 /** What the offset side needs from the coordinator that owns the groups (no import cycle). */
 export interface GroupHost {
@@ -15,6 +15,16 @@ export interface GroupHost {
   touchMember(group: ClassicGroup, memberId: string): void;
   scheduleLoadedSessions(group: ClassicGroup): void;
 }
+
+/** A transactional offset waiting for its producer's marker, with its place in the log. */
+interface PendingOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly value: CommittedOffset;
+  readonly seq: number;
+}
+
+const offsetId = (groupId: string, topic: string, partition: number): string => `${groupId}\u0000${topic}\u0000${partition}`;
 
 export interface OffsetsConfig {
   readonly offsetsRetentionMs: number;
@@ -36,6 +46,24 @@ export class GroupOffsets {
   readonly #logger: Logger;
   readonly #log: GroupLog;
   #sweep: Timer | undefined;
+  /**
+   * TxnOffsetCommit offsets not yet committed or aborted, by producer id then group then partition
+   * (OffsetMetadataManager's `pendingTransactionalOffsets`). Made visible by a COMMIT marker on the
+   * group's `__consumer_offsets` partition, dropped by an ABORT.
+   */
+  readonly #pending = new Map<bigint, Map<string, Map<string, PendingOffset>>>();
+  /**
+   * Where each visible offset sits in the log order (Kafka compares record offsets): a committed
+   * transactional offset replaces the current one only if it was written after it.
+   */
+  readonly #offsetSeq = new Map<string, number>();
+  #seq = 0;
+  /**
+   * Highest epoch seen per transactional producer (its TxnOffsetCommits and markers). Kafka's log
+   * refuses a transactional append with an older epoch (producer state); this stands in for that
+   * check on `__consumer_offsets`, so a fenced zombie cannot slip offsets into its successor's commit.
+   */
+  readonly #producerEpochs = new Map<bigint, number>();
 
   constructor(host: GroupHost, config: OffsetsConfig, deps: { clock: Clock; scheduler: Scheduler; logger: Logger; log: GroupLog }) {
     this.#host = host;
@@ -90,8 +118,146 @@ export class GroupOffsets {
     }
     // The group may have been deleted while the append was in flight; then the commit is not visible.
     const current = this.#host.group(req.groupId);
-    if (current !== undefined && !current.is(GroupState.Dead)) for (const a of accepted) current.setOffset(a.topic, a.partition, a.value);
+    if (current !== undefined && !current.is(GroupState.Dead)) {
+      for (const a of accepted) {
+        current.setOffset(a.topic, a.partition, a.value);
+        this.#offsetSeq.set(offsetId(req.groupId, a.topic, a.partition), this.#seq++);
+      }
+    }
     return results;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transactional offsets (KIP-98 TxnOffsetCommit)
+
+  /**
+   * TxnOffsetCommit (OffsetMetadataManager.commitTransactionalOffset): validated like OffsetCommit
+   * except that the group's state is not enforced and an old client without member fields may
+   * commit into a live group; the records are written as a transactional batch and stay pending
+   * until the producer's marker arrives (`completeTransaction`).
+   */
+  async commitTransactional(req: TxnOffsetCommitRequest): Promise<PartitionError[]> {
+    const all = (errorCode: number): PartitionError[] => req.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode }));
+    if (this.#host.closed) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (req.groupId === '') return all(ErrorCode.INVALID_GROUP_ID);
+    const knownEpoch = this.#producerEpochs.get(req.producerId);
+    if (knownEpoch !== undefined && req.producerEpoch < knownEpoch) return all(ErrorCode.INVALID_PRODUCER_EPOCH);
+    let group = this.#host.group(req.groupId);
+    if (group === undefined) {
+      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      group = this.#host.group(req.groupId, true) as ClassicGroup;
+    }
+    const invalid = this.#validateTransactional(group, req);
+    if (invalid !== undefined) return all(invalid);
+    const now = BigInt(this.#clock.now());
+    const results: PartitionError[] = [];
+    const accepted: { topic: string; partition: number; value: CommittedOffset }[] = [];
+    for (const o of req.offsets) {
+      const metadata = o.metadata ?? '';
+      if (Buffer.byteLength(metadata, 'utf8') > this.#config.maxMetadataBytes) {
+        results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
+        continue;
+      }
+      accepted.push({ topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: null } });
+      results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE });
+    }
+    if (accepted.length === 0) return results;
+    try {
+      await this.#log.append(
+        this.#log.partitionFor(req.groupId),
+        accepted.map((a) => ({ key: offsetKey(req.groupId, a.topic, a.partition), value: offsetValue(a.value) })),
+        { producerId: req.producerId, producerEpoch: req.producerEpoch },
+      );
+    } catch (error) {
+      this.#logger.warn('transactional offset commit append failed', { group: req.groupId, error: String(error) });
+      return results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE } : r));
+    }
+    this.#noteEpoch(req.producerId, req.producerEpoch);
+    for (const a of accepted) this.#addPending(req.producerId, req.groupId, a.topic, a.partition, a.value);
+    return results;
+  }
+
+  /** ClassicGroup.validateOffsetCommit with isTransactional = true. */
+  #validateTransactional(group: ClassicGroup, req: TxnOffsetCommitRequest): number | undefined {
+    if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (req.generationId < 0 && group.is(GroupState.Empty)) return undefined;
+    if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
+      if (group.isStaticMemberFenced(req.memberId, req.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+      if (!group.members.has(req.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    }
+    return undefined;
+  }
+
+  #noteEpoch(producerId: bigint, producerEpoch: number): void {
+    if ((this.#producerEpochs.get(producerId) ?? -1) < producerEpoch) this.#producerEpochs.set(producerId, producerEpoch);
+  }
+
+  #addPending(producerId: bigint, groupId: string, topic: string, partition: number, value: CommittedOffset): void {
+    let groups = this.#pending.get(producerId);
+    if (groups === undefined) this.#pending.set(producerId, (groups = new Map()));
+    let offsets = groups.get(groupId);
+    if (offsets === undefined) groups.set(groupId, (offsets = new Map()));
+    offsets.set(`${topic}\u0000${partition}`, { topic, partition, value, seq: this.#seq++ });
+  }
+
+  /**
+   * A COMMIT or ABORT marker for `producerId` was written to `offsetsPartition` of
+   * `__consumer_offsets` (OffsetMetadataManager.replayEndTransactionMarker): the producer's pending
+   * offsets of the groups stored there become visible (unless a later plain commit superseded them)
+   * or are dropped. `producerEpoch` is the marker's epoch, which fences older TxnOffsetCommits.
+   */
+  completeTransaction(producerId: bigint, producerEpoch: number, commit: boolean, offsetsPartition: number): void {
+    this.#noteEpoch(producerId, producerEpoch);
+    this.#applyMarker(producerId, commit, offsetsPartition);
+  }
+
+  #applyMarker(producerId: bigint, commit: boolean, offsetsPartition: number): void {
+    const groups = this.#pending.get(producerId);
+    if (groups === undefined) return;
+    for (const [groupId, offsets] of [...groups]) {
+      if (this.#log.partitionFor(groupId) !== offsetsPartition) continue;
+      groups.delete(groupId);
+      if (!commit) continue;
+      const group = this.#host.group(groupId, true) as ClassicGroup;
+      if (group.is(GroupState.Dead)) continue;
+      for (const o of offsets.values()) {
+        const id = offsetId(groupId, o.topic, o.partition);
+        if (group.offset(o.topic, o.partition) !== undefined && (this.#offsetSeq.get(id) ?? -1) > o.seq) continue;
+        group.setOffset(o.topic, o.partition, o.value);
+        this.#offsetSeq.set(id, o.seq);
+      }
+    }
+    if (groups.size === 0) this.#pending.delete(producerId);
+  }
+
+  /**
+   * Forgets pending transactional offsets of a deleted group, or of one partition whose offset was
+   * tombstoned (OffsetMetadataManager removes them with the committed ones).
+   */
+  dropPending(groupId: string, topic?: string, partition?: number): void {
+    for (const [pid, groups] of [...this.#pending]) {
+      const offsets = groups.get(groupId);
+      if (offsets === undefined) continue;
+      if (topic === undefined) groups.delete(groupId);
+      else {
+        offsets.delete(`${topic}\u0000${partition}`);
+        if (offsets.size === 0) groups.delete(groupId);
+      }
+      if (groups.size === 0) this.#pending.delete(pid);
+    }
+  }
+
+  /** Is a transactional offset of this partition waiting for its marker (OffsetFetch require_stable)? */
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean {
+    const key = `${topic}\u0000${partition}`;
+    for (const groups of this.#pending.values()) if (groups.get(groupId)?.has(key) === true) return true;
+    return false;
+  }
+
+  /** Producer ids with pending offsets in the group (tests, diagnostics). */
+  pendingProducers(groupId: string): bigint[] {
+    return [...this.#pending].filter(([, groups]) => groups.has(groupId)).map(([pid]) => pid);
   }
 
   #validate(group: ClassicGroup, req: OffsetCommitRequest): number | undefined {
@@ -109,21 +275,19 @@ export class GroupOffsets {
   /**
    * OffsetFetch for one group. `topics` null = every committed offset (v2+). A partition without a
    * commit answers offset -1, metadata "" and no error (Kafka's `OffsetFetchResponse.INVALID_OFFSET`,
-   * `NO_METADATA`). No transactions yet, so `require_stable` never finds pending offsets.
+   * `NO_METADATA`).
    */
-  fetch(groupId: string, topics: readonly { topic: string; partitions: readonly number[] }[] | null): { errorCode: number; offsets: FetchedOffset[] } {
+  fetch(groupId: string, topics: readonly { topic: string; partitions: readonly number[] }[] | null, requireStable = false): { errorCode: number; offsets: FetchedOffset[] } {
     if (this.#host.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, offsets: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, offsets: [] };
     const group = this.#host.group(groupId);
     const live = group !== undefined && !group.is(GroupState.Dead) ? group : undefined;
-    const entry = (topic: string, partition: number, v: CommittedOffset | undefined): FetchedOffset => ({
-      topic,
-      partition,
-      offset: v?.offset ?? -1n,
-      leaderEpoch: v?.leaderEpoch ?? -1,
-      metadata: v?.metadata ?? '',
-      errorCode: ErrorCode.NONE,
-    });
+    const entry = (topic: string, partition: number, v: CommittedOffset | undefined): FetchedOffset =>
+      // v7+ require_stable (KIP-447): a partition with a transactional offset awaiting its marker is
+      // UNSTABLE_OFFSET_COMMIT, so the consumer retries instead of starting from a stale offset.
+      requireStable && this.hasPendingOffset(groupId, topic, partition)
+        ? { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }
+        : { topic, partition, offset: v?.offset ?? -1n, leaderEpoch: v?.leaderEpoch ?? -1, metadata: v?.metadata ?? '', errorCode: ErrorCode.NONE };
     if (topics === null) return { errorCode: ErrorCode.NONE, offsets: (live?.allOffsets() ?? []).map((o) => entry(o.topic, o.partition, o.value)) };
     const offsets: FetchedOffset[] = [];
     for (const t of topics) for (const p of t.partitions) offsets.push(entry(t.topic, p, live?.offset(t.topic, p)));
@@ -204,7 +368,9 @@ export class GroupOffsets {
     const retention = this.#config.offsetsRetentionMs;
     let expiredCount = 0;
     for (const group of [...this.#host.groups.values()]) {
-      const expired = group.allOffsets().filter(({ topic, value }) => {
+      const expired = group.allOffsets().filter(({ topic, partition, value }) => {
+        // Kafka keeps an offset while a transactional commit of it is pending.
+        if (this.hasPendingOffset(group.groupId, topic, partition)) return false;
         if (value.expireTimestamp !== null) return Number(value.expireTimestamp) <= now;
         if (group.protocolType === null) return Number(value.commitTimestamp) + retention <= now;
         if (group.is(GroupState.Empty)) return group.stateTimestamp + retention <= now;
@@ -241,6 +407,11 @@ export class GroupOffsets {
     let records = 0;
     for await (const rec of this.#log.readAll()) {
       records++;
+      if (rec.control !== undefined) {
+        // A transaction marker: the producer's pending offsets of this partition's groups settle.
+        if (rec.producerId !== undefined && rec.partition !== undefined) this.#applyMarker(rec.producerId, rec.control === 'commit', rec.partition);
+        continue;
+      }
       let d: ReturnType<typeof decodeRecord>;
       try {
         d = decodeRecord(rec.key, rec.value);
@@ -249,12 +420,22 @@ export class GroupOffsets {
         continue;
       }
       if (d.kind === 'offset') {
-        if (d.value === null) this.#host.group(d.group)?.deleteOffset(d.topic, d.partition);
-        else (this.#host.group(d.group, true) as ClassicGroup).setOffset(d.topic, d.partition, d.value);
+        if (rec.producerId !== undefined && rec.producerId >= 0n) {
+          // Transactional (TxnOffsetCommit): only a later COMMIT marker makes it visible.
+          if (d.value !== null) this.#addPending(rec.producerId, d.group, d.topic, d.partition, d.value);
+        } else if (d.value === null) {
+          this.#host.group(d.group)?.deleteOffset(d.topic, d.partition);
+          this.#offsetSeq.delete(offsetId(d.group, d.topic, d.partition));
+          this.dropPending(d.group, d.topic, d.partition);
+        } else {
+          (this.#host.group(d.group, true) as ClassicGroup).setOffset(d.topic, d.partition, d.value);
+          this.#offsetSeq.set(offsetId(d.group, d.topic, d.partition), this.#seq++);
+        }
       } else if (d.kind === 'group') {
         if (d.value === null) {
           this.#host.groups.delete(d.group);
           withMetadata.delete(d.group);
+          this.dropPending(d.group);
           continue;
         }
         const v = d.value;

@@ -125,3 +125,16 @@ export interface FetchedOffset {
   readonly metadata: string;
   readonly errorCode: number;
 }
+
+/** TxnOffsetCommit (KIP-98; member fields from v3, KIP-447). */
+export interface TxnOffsetCommitRequest {
+  readonly transactionalId: string;
+  readonly groupId: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  /** -1 (and memberId "") before v3 or outside group management. */
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly offsets: OffsetCommitRequest['offsets'];
+}

@@ -14,6 +14,7 @@ import { writevAll } from './fs-io.ts';
 import type { PartitionLog } from './partition-log.ts';
 import { largestTimestamp } from './retention.ts';
 import { LogSegment, metaOf } from './segment.ts';
+import { CleanerTxnState } from './cleaner-txn.ts';
 
 /**
  * Log compaction (cleanup.policy=compact), after Kafka's `LogCleaner`/`Cleaner`:
@@ -25,7 +26,10 @@ import { LogSegment, metaOf } from './segment.ts';
  *     first time they are cleaned and are dropped by the first cleaning after it;
  *  3. each group is swapped in through `.cleaned` → `.swap` → final names (PartitionLog.replaceSegments).
  * It works a chunk at a time with awaits between, so the event loop (and appends) keep running.
- * Not yet handled: aborted transactional data and transaction markers are kept as they are.
+ * Transactions (cleaner-txn.ts): the dirty section stops at the first open transaction; records of
+ * aborted transactions are left out of the key map and removed; markers go once no data of their
+ * transaction is left, delete.retention.ms after that is first seen; the .txnindex entries of
+ * aborted transactions whose markers stay are carried into the cleaned segment.
  */
 export interface CleanerOptions {
   /** Distinct keys one pass may hold (Kafka sizes this with log.cleaner.dedupe.buffer.size). */
@@ -70,6 +74,7 @@ export async function dirtyStats(log: PartitionLog, checkpoint: number | undefin
   const segments = log.segments;
   const highWatermark = Number(log.highWatermark);
   const minLag = log.config['min.compaction.lag.ms'];
+  const unstable = log.firstUnstableOffset();
   let cleanBytes = 0;
   let dirtyBytes = 0;
   let end = segments[0]?.baseOffset ?? 0;
@@ -82,6 +87,7 @@ export async function dirtyStats(log: PartitionLog, checkpoint: number | undefin
       continue;
     }
     if (next.baseOffset > highWatermark) break;
+    if (unstable !== undefined && next.baseOffset > Number(unstable)) break;
     await seg.ensureIndexes();
     if (minLag > 0 && largestTimestamp(seg) > nowMs - minLag) break;
     dirtyBytes += seg.size;
@@ -102,12 +108,16 @@ export async function cleanLog(log: PartitionLog, stats: DirtyStats, nowMs: numb
   const lastBatchOfProducer = new Map<bigint, number>();
   let endOffset = stats.firstDirtyOffset;
   let bytesRead = 0;
+  // Aborted records must not shadow older values of their keys (Kafka's buildOffsetMap).
+  const mapTxns = new CleanerTxnState();
+  mapTxns.addAbortedTransactions(await log.collectAbortedTransactions(BigInt(stats.firstDirtyOffset), BigInt(stats.cleanableEndOffset)));
   for (const seg of dirty) {
     if (latest.size >= options.maxKeysPerPass && endOffset > stats.firstDirtyOffset) break;
     await forEachBatch(seg, options, async (batch) => {
       const base = Number(batch.header.baseOffset);
       if (batch.header.producerId >= 0n) lastBatchOfProducer.set(batch.header.producerId, base);
-      if (batch.isControl) return;
+      const aborted = mapTxns.onBatch(batch);
+      if (batch.isControl || aborted) return;
       for (const r of batch.records) if (r.key !== null) latest.set(r.key.toString('latin1'), Number(r.offset));
     });
     bytesRead += seg.size;
@@ -121,6 +131,8 @@ export async function cleanLog(log: PartitionLog, stats: DirtyStats, nowMs: numb
   let bytesWritten = 0;
   let recordsRemoved = 0;
   let groups = 0;
+  // One transaction state for the whole round: a transaction may span groups (Kafka's cleanSegments).
+  const txns = new CleanerTxnState();
   for (const group of groupSegments(log, toClean)) {
     const out = await LogSegment.create(log.dir, group[0]!.baseOffset, segmentOptions(log), nowMs, CLEANED_SUFFIX);
     // Removed unless swapped in; but not after a failed swap, whose files may already be live.
@@ -129,9 +141,11 @@ export async function cleanLog(log: PartitionLog, stats: DirtyStats, nowMs: numb
       const writer = new SegmentWriter(out);
       for (const seg of group) {
         const lastBaseOfSegment = await lastBatchBase(seg);
+        txns.addAbortedTransactions(await log.collectAbortedTransactions(BigInt(seg.baseOffset), BigInt(nextBaseAfter(log.segments, seg))));
         await forEachBatch(seg, options, async (batch, raw) => {
           const base = Number(batch.header.baseOffset);
           const rewritten = await cleanBatch(batch, raw, {
+            discard: txns.onBatch(batch),
             isLatest: (key, offset) => offset >= (latest.get(key.toString('latin1')) ?? -1),
             keepEmpty:
               (seg === group.at(-1) && base === lastBaseOfSegment) ||
@@ -144,6 +158,8 @@ export async function cleanLog(log: PartitionLog, stats: DirtyStats, nowMs: numb
         });
       }
       await writer.finish();
+      await out.txnIndex.reset(txns.retained);
+      txns.retained = [];
       bytesWritten += out.size;
       let swapped: boolean;
       try {
@@ -165,6 +181,11 @@ export async function cleanLog(log: PartitionLog, stats: DirtyStats, nowMs: numb
 }
 
 interface CleanRules {
+  /**
+   * From CleanerTxnState: a data batch of an aborted transaction (records all go), or a marker
+   * whose transaction has no data left (goes once its delete horizon has passed).
+   */
+  readonly discard: boolean;
   isLatest(key: Buffer, offset: number): boolean;
   /** Keep the batch header even if no record survives (last batch of a producer or of the group). */
   readonly keepEmpty: boolean;
@@ -174,11 +195,12 @@ interface CleanRules {
 
 /** Kafka's `MemoryRecords.filterTo` for one batch: the original bytes, a rebuilt batch, or nothing. */
 async function cleanBatch(batch: DecodedBatch, raw: Buffer, rules: CleanRules): Promise<{ bytes: Buffer | undefined; removed: number }> {
-  if (batch.isControl) return { bytes: raw, removed: 0 };
   const h = batch.header;
   const hasHorizon = (h.attributes & Attributes.deleteHorizon) !== 0;
+  if (batch.isControl) return cleanMarker(batch, raw, rules, hasHorizon);
   const tombstonesExpired = hasHorizon && Number(h.baseTimestamp) <= rules.nowMs;
   const kept = batch.records.filter((r) => {
+    if (rules.discard) return false;
     if (r.key === null || !rules.isLatest(r.key, Number(r.offset))) return false;
     return r.value !== null || !tombstonesExpired;
   });
@@ -206,6 +228,37 @@ async function cleanBatch(batch: DecodedBatch, raw: Buffer, rules: CleanRules): 
   if (kept.length === 0 || batch.timestampType === 'logAppend') built.writeBigInt64BE(h.maxTimestamp, BatchOffsets.maxTimestamp);
   built.writeUInt32BE(computeBatchCrc(built, 0), BatchOffsets.crc);
   return { bytes: built, removed };
+}
+
+/**
+ * A control batch (Kafka piggy-backs on tombstone retention): kept as it is while its transaction
+ * still has data; otherwise stamped with a delete horizon (now + delete.retention.ms) the first
+ * time, and removed by the first cleaning after it (emptied but kept when it is the producer's last
+ * batch, which carries its epoch).
+ */
+async function cleanMarker(batch: DecodedBatch, raw: Buffer, rules: CleanRules, hasHorizon: boolean): Promise<{ bytes: Buffer | undefined; removed: number }> {
+  const h = batch.header;
+  if (!rules.discard || batch.records.length === 0) return { bytes: raw, removed: 0 };
+  if (hasHorizon && Number(h.baseTimestamp) > rules.nowMs) return { bytes: raw, removed: 0 };
+  const expired = hasHorizon;
+  if (expired && !rules.keepEmpty) return { bytes: undefined, removed: batch.records.length };
+  const built = await buildBatchAsync({
+    baseOffset: h.baseOffset,
+    partitionLeaderEpoch: h.partitionLeaderEpoch,
+    timestampType: batch.timestampType,
+    producerId: h.producerId,
+    producerEpoch: h.producerEpoch,
+    baseSequence: h.baseSequence,
+    isTransactional: batch.isTransactional,
+    isControl: true,
+    baseTimestamp: expired ? h.maxTimestamp : BigInt(rules.nowMs + rules.deleteRetentionMs),
+    hasDeleteHorizon: !expired,
+    records: expired ? [] : batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: Number(r.offset - h.baseOffset) })),
+  });
+  built.writeInt32BE(h.lastOffsetDelta, BatchOffsets.lastOffsetDelta);
+  built.writeBigInt64BE(h.maxTimestamp, BatchOffsets.maxTimestamp);
+  built.writeUInt32BE(computeBatchCrc(built, 0), BatchOffsets.crc);
+  return { bytes: built, removed: expired ? batch.records.length : 0 };
 }
 
 /** Appends batches to a cleaned segment with few large writes, keeping its indexes as appends do. */

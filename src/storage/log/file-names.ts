@@ -7,6 +7,7 @@ import path from 'node:path';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
 export const CLEANED_SUFFIX = '.cleaned';
 export const SWAP_SUFFIX = '.swap';
 export const DELETED_SUFFIX = '.deleted';
@@ -23,11 +24,20 @@ export function offsetFileName(baseOffset: number, suffix: string): string {
   return `${String(baseOffset).padStart(20, '0')}${suffix}`;
 }
 
-export function segmentPaths(dir: string, baseOffset: number): { log: string; index: string; timeIndex: string } {
+export interface SegmentPaths {
+  readonly log: string;
+  readonly index: string;
+  readonly timeIndex: string;
+  /** Kafka's transaction index: aborted transactions whose markers are in the segment. */
+  readonly txnIndex: string;
+}
+
+export function segmentPaths(dir: string, baseOffset: number): SegmentPaths {
   return {
     log: path.join(dir, offsetFileName(baseOffset, LOG_SUFFIX)),
     index: path.join(dir, offsetFileName(baseOffset, INDEX_SUFFIX)),
     timeIndex: path.join(dir, offsetFileName(baseOffset, TIME_INDEX_SUFFIX)),
+    txnIndex: path.join(dir, offsetFileName(baseOffset, TXN_INDEX_SUFFIX)),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   LOG_SUFFIX,
   SWAP_SUFFIX,
   TIME_INDEX_SUFFIX,
+  TXN_INDEX_SUFFIX,
   baseOffsetOfFile,
   offsetFileName,
   segmentPaths,
@@ -59,13 +60,22 @@ export async function loadLog(p: LoadParams): Promise<LoadedLog> {
     const base = baseOffsetOfFile(name);
     if (base === undefined) continue;
     if (name.endsWith(`${LOG_SUFFIX}${SWAP_SUFFIX}`)) swaps.push(base);
+    else if (name.endsWith(`${TXN_INDEX_SUFFIX}${SWAP_SUFFIX}`)) continue; // the cleaned .txnindex: completeSwap keeps it
     else if (name.endsWith(SWAP_SUFFIX)) await fs.promises.rm(file, { force: true });
     else if (name.endsWith(LOG_SUFFIX)) logs.add(base);
   }
   for (const base of swaps.sort((a, b) => a - b)) await completeSwap(p, base, logs);
+  // A `.txnindex.swap` left without its `.log.swap`: the crash came after the log file took its name.
   for (const name of names) {
     const base = baseOffsetOfFile(name);
-    if (base !== undefined && (name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX)) && !logs.has(base)) {
+    if (base === undefined || !name.endsWith(`${TXN_INDEX_SUFFIX}${SWAP_SUFFIX}`)) continue;
+    const file = path.join(p.dir, name);
+    if (logs.has(base)) await fs.promises.rename(file, segmentPaths(p.dir, base).txnIndex).catch(() => undefined);
+    else await fs.promises.rm(file, { force: true });
+  }
+  for (const name of names) {
+    const base = baseOffsetOfFile(name);
+    if (base !== undefined && (name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX) || name.endsWith(TXN_INDEX_SUFFIX)) && !logs.has(base)) {
       await fs.promises.rm(path.join(p.dir, name), { force: true });
     }
   }
@@ -162,11 +172,17 @@ async function completeSwap(p: LoadParams, base: number, logs: Set<number>): Pro
   }
   for (const old of [...logs].filter((o) => o >= base && o <= last)) {
     const paths = segmentPaths(p.dir, old);
-    await Promise.all([paths.log, paths.index, paths.timeIndex].map((f) => fs.promises.rm(f, { force: true })));
+    await Promise.all([paths.log, paths.index, paths.timeIndex, paths.txnIndex].map((f) => fs.promises.rm(f, { force: true })));
     logs.delete(old);
   }
   const paths = segmentPaths(p.dir, base);
   await Promise.all([paths.index, paths.timeIndex].map((f) => fs.promises.rm(f, { force: true })));
+  // The cleaned segment's transaction index, if the cleaner wrote one, replaces the old ones.
+  try {
+    await fs.promises.rename(`${paths.txnIndex}${SWAP_SUFFIX}`, paths.txnIndex);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   await fs.promises.rename(swapFile, paths.log);
   logs.add(base);
   p.logger.info('completed an interrupted compaction swap', { dir: p.dir, segment: offsetFileName(base, LOG_SUFFIX), lastOffset: last });

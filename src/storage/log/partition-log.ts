@@ -11,6 +11,7 @@ import { LogState } from './log-state.ts';
 import type { RetentionReason } from './retention.ts';
 import type { BatchMeta, LogSegment } from './segment.ts';
 import { findMaxTimestamp, findOffsetByTimestamp } from './timestamp-lookup.ts';
+import { collectAbortedTxns, segmentHolding, type AbortedTxn } from './txn-index.ts';
 import { validateAppend, type AppendInfo } from './validate-append.ts';
 import { GroupCommit } from './group-commit.ts';
 import { toSafeNumber, type AppendOptions, type AppendResult, type Durability, type OffsetAndTimestamp, type ReadOptions, type ReadResult } from './log-api.ts';
@@ -85,6 +86,12 @@ export class PartitionLog {
   #unflushedMessages = 0;
   #lastFlushMs: number;
   #failure: StorageError | undefined;
+  /**
+   * First offset of the oldest open transaction, undefined when none: set by the owner of the
+   * partition's producer state (coordinator/producer). Compaction stops before it (Kafka's
+   * LogCleanerManager.cleanableOffsets uses the first unstable offset).
+   */
+  firstUnstableOffset: () => bigint | undefined = () => undefined;
   /** Counters for tests and benchmarks: how well appends coalesce and fsyncs are shared. */
   readonly stats: { appends: number; writes: number; readonly flushes: number };
   #closing = false;
@@ -638,6 +645,29 @@ export class PartitionLog {
 
   get deleter(): FileDeleter {
     return this.#s.deleter;
+  }
+
+  /**
+   * Records an aborted transaction in the `.txnindex` of the segment holding its marker
+   * (`entry.lastOffset`), fsynced, inside the partition's queue (Kafka's segment.updateTxnIndex,
+   * called when an ABORT marker is appended). With `onlyIfMissing`, an entry already there is kept
+   * (recovery: the producer-state scan puts back entries a crash lost).
+   */
+  recordAbortedTxn(entry: AbortedTxn, onlyIfMissing = false): Promise<void> {
+    return this.#task(async () => {
+      const seg = segmentHolding(this.#s.segments, entry.lastOffset);
+      if (seg === undefined || entry.lastOffset >= BigInt(this.#s.logEndOffset)) return; // truncated away meanwhile
+      if (onlyIfMissing) {
+        if (await seg.txnIndex.ensure(entry)) this.#logger.info('restored a lost .txnindex entry', { dir: this.dir, lastOffset: String(entry.lastOffset) });
+      } else {
+        await seg.txnIndex.append(entry);
+      }
+    });
+  }
+
+  /** Aborted transactions with data in [fetchOffset, upperBound): read_committed Fetch's `aborted_transactions`. */
+  collectAbortedTransactions(fetchOffset: bigint, upperBound: bigint): Promise<AbortedTxn[]> {
+    return collectAbortedTxns(this.#s.segments, fetchOffset, upperBound);
   }
 
   get closed(): boolean {

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { BatchOffsets, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../../protocol/records/index.ts';
 import { scanFile, type ScanEnd } from './batch-scan.ts';
-import { DELETED_SUFFIX, segmentPaths } from './file-names.ts';
+import { DELETED_SUFFIX, segmentPaths, type SegmentPaths } from './file-names.ts';
 import { closeFile, datasync, fileSize, isNotFound, openFile, readAt, truncateFile } from './fs-io.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
+import { TxnIndex } from './txn-index.ts';
 
 export interface SegmentOptions {
   readonly indexBytes: number;
@@ -41,8 +42,10 @@ export class LogSegment {
   readonly dir: string;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  /** Aborted transactions whose ABORT markers are in this segment (`.txnindex`). */
+  readonly txnIndex: TxnIndex;
   readonly #options: SegmentOptions;
-  #paths: { log: string; index: string; timeIndex: string };
+  #paths: SegmentPaths;
   #fd: number;
   /** Committed bytes: every byte below is a whole, checked batch. */
   size: number;
@@ -71,6 +74,7 @@ export class LogSegment {
     this.#options = options;
     this.offsetIndex = new OffsetIndex(options.indexBytes);
     this.timeIndex = new TimeIndex(options.indexBytes);
+    this.txnIndex = new TxnIndex(this.#paths.txnIndex);
     this.indexesLoaded = size === 0;
     this.rollStartMs = nowMs;
     this.lastModifiedMs = nowMs;
@@ -83,7 +87,7 @@ export class LogSegment {
   static async create(dir: string, baseOffset: number, options: SegmentOptions, nowMs: number, suffix = ''): Promise<LogSegment> {
     const paths = withSuffix(segmentPaths(dir, baseOffset), suffix);
     const fd = await openFile(paths.log, 'w+');
-    await Promise.all([fs.promises.rm(paths.index, { force: true }), fs.promises.rm(paths.timeIndex, { force: true })]);
+    await Promise.all([paths.index, paths.timeIndex, paths.txnIndex].map((f) => fs.promises.rm(f, { force: true })));
     return new LogSegment(dir, baseOffset, fd, 0, options, nowMs, suffix);
   }
 
@@ -100,7 +104,7 @@ export class LogSegment {
     return this.#fd;
   }
 
-  get paths(): { log: string; index: string; timeIndex: string } {
+  get paths(): SegmentPaths {
     return this.#paths;
   }
 
@@ -250,6 +254,7 @@ export class LogSegment {
     }
     this.bytesSinceLastIndexEntry = position - this.offsetIndex.lastPosition();
     this.unflushed = true;
+    await this.txnIndex.truncateTo(BigInt(this.nextOffset));
     return removed;
   }
 
@@ -360,12 +365,13 @@ export class LogSegment {
     await this.renameFiles(DELETED_SUFFIX);
   }
 
-  /** Renames the three files to their standard names plus `suffix` ('' for the plain names). Missing index files are fine. */
+  /** Renames the segment's files to their standard names plus `suffix` ('' for the plain names). Missing index files are fine. */
   async renameFiles(suffix: string): Promise<void> {
     const to = withSuffix(segmentPaths(this.dir, this.baseOffset), suffix);
     const from = this.#paths;
+    await this.txnIndex.idle();
     await Promise.all(
-      (['log', 'index', 'timeIndex'] as const).map(async (k) => {
+      (['log', 'index', 'timeIndex', 'txnIndex'] as const).map(async (k) => {
         if (from[k] === to[k]) return;
         try {
           await fs.promises.rename(from[k], to[k]);
@@ -375,17 +381,19 @@ export class LogSegment {
       }),
     );
     this.#paths = to;
+    this.txnIndex.setPath(to.txnIndex);
   }
 
   /** Second step: close and unlink (after file.delete.delay.ms). */
   async deleteFiles(): Promise<void> {
     await this.close();
-    await Promise.all([this.#paths.log, this.#paths.index, this.#paths.timeIndex].map((f) => fs.promises.rm(f, { force: true })));
+    await this.txnIndex.idle();
+    await Promise.all([this.#paths.log, this.#paths.index, this.#paths.timeIndex, this.#paths.txnIndex].map((f) => fs.promises.rm(f, { force: true })));
   }
 }
 
-function withSuffix(p: { log: string; index: string; timeIndex: string }, suffix: string): { log: string; index: string; timeIndex: string } {
-  return suffix === '' ? p : { log: p.log + suffix, index: p.index + suffix, timeIndex: p.timeIndex + suffix };
+function withSuffix(p: SegmentPaths, suffix: string): SegmentPaths {
+  return suffix === '' ? p : { log: p.log + suffix, index: p.index + suffix, timeIndex: p.timeIndex + suffix, txnIndex: p.txnIndex + suffix };
 }
 
 export function metaOf(buf: Buffer, at: number, position: number, size: number): BatchMeta {
