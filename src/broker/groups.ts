@@ -47,7 +47,37 @@ export function createGroupCoordinator(deps: {
       offsetsRetentionMs: config.int('offsets.retention.minutes') * 60_000,
       offsetsRetentionCheckIntervalMs: config.int('offsets.retention.check.interval.ms'),
       maxMetadataBytes: OFFSET_METADATA_MAX_BYTES,
+      consumer: {
+        sessionTimeoutMs: config.int('group.consumer.session.timeout.ms'),
+        heartbeatIntervalMs: config.int('group.consumer.heartbeat.interval.ms'),
+        assignors: (config.list('group.consumer.assignors') ?? ['uniform', 'range']).map(assignorName),
+        maxGroupSize: config.int('group.consumer.max.size'),
+      },
     },
-    { clock: deps.clock, scheduler: deps.scheduler, logger: deps.logger, log },
+    {
+      clock: deps.clock,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      log,
+      topics: {
+        byName: (name) => {
+          const t = metadata.topic(name);
+          return t === undefined ? undefined : { topicId: t.topicId, partitions: t.partitions.length };
+        },
+        byId: (id) => {
+          const t = metadata.topicById(id);
+          return t === undefined ? undefined : { name: t.name, partitions: t.partitions.length };
+        },
+        names: () => metadata.topics().filter((t) => !t.isInternal).map((t) => t.name),
+      },
+    },
   );
+}
+
+/** Kafka names its assignors by class (`group.consumer.assignors` default); Gregor by their `name()`. */
+function assignorName(configured: string): string {
+  const simple = configured.slice(configured.lastIndexOf('.') + 1);
+  if (simple === 'UniformAssignor') return 'uniform';
+  if (simple === 'RangeAssignor') return 'range';
+  return configured;
 }

@@ -28,6 +28,8 @@ import { handler as deleteGroups } from './42-delete-groups.ts';
 import { handler as incrementalAlterConfigs } from './44-incremental-alter-configs.ts';
 import { handler as offsetDelete } from './47-offset-delete.ts';
 import { handler as describeCluster } from './60-describe-cluster.ts';
+import { handler as consumerGroupHeartbeat } from './68-consumer-group-heartbeat.ts';
+import { handler as consumerGroupDescribe } from './69-consumer-group-describe.ts';
 
 /**
  * API key → handler. One line per handler file (`NN-name.ts` exports `handler`); a key appears in
@@ -61,6 +63,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   incrementalAlterConfigs,
   offsetDelete,
   describeCluster,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
 ];
 
 export class HandlerRegistry {

@@ -91,8 +91,8 @@ export interface GroupListing {
   readonly groupId: string;
   readonly protocolType: string;
   readonly state: string;
-  /** Only classic groups exist until KIP-848. */
-  readonly type: 'classic';
+  /** KIP-848: "classic" (JoinGroup) or "consumer" (ConsumerGroupHeartbeat). */
+  readonly type: 'classic' | 'consumer';
 }
 
 export interface OffsetCommitRequest {
