@@ -1,7 +1,7 @@
 import type { MetadataStore } from '../cluster/index.ts';
 import { GroupCoordinator, OffsetsTopicLog } from '../coordinator/index.ts';
 import type { Clock, Logger, Scheduler } from '../util/index.ts';
-import type { BrokerConfig } from './config/index.ts';
+import { ConfigError, type BrokerConfig } from './config/index.ts';
 import { durabilityFor } from './data/durability.ts';
 import type { BrokerLogManager } from './log-manager.ts';
 import type { TopicManager } from './topic-manager.ts';
@@ -26,6 +26,7 @@ export function createGroupCoordinator(deps: {
   logger: Logger;
 }): GroupCoordinator {
   const { config, metadata, logs, topics } = deps;
+  checkConsumerGroupBounds(config);
   const log = new OffsetsTopicLog({
     existingPartitions: () => metadata.topic(OFFSETS_TOPIC)?.partitions.length,
     configuredPartitions: config.int('offsets.topic.num.partitions'),
@@ -80,4 +81,18 @@ function assignorName(configured: string): string {
   if (simple === 'UniformAssignor') return 'uniform';
   if (simple === 'RangeAssignor') return 'range';
   return configured;
+}
+
+/** Kafka's GroupCoordinatorConfig checks: the KIP-848 defaults lie within their bounds and the heartbeat fits in the session. */
+function checkConsumerGroupBounds(config: BrokerConfig): void {
+  const within = (name: 'session.timeout.ms' | 'heartbeat.interval.ms'): number => {
+    const value = config.int(`group.consumer.${name}`);
+    const min = config.int(`group.consumer.min.${name}`);
+    const max = config.int(`group.consumer.max.${name}`);
+    if (value < min || value > max) throw new ConfigError(`group.consumer.${name} must be between group.consumer.min.${name} (${min}) and group.consumer.max.${name} (${max})`);
+    return value;
+  };
+  if (within('heartbeat.interval.ms') >= within('session.timeout.ms')) {
+    throw new ConfigError('group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms');
+  }
 }

@@ -100,6 +100,10 @@ export const BROKER_CONFIG_DEFS = [
     doc: 'KIP-848 server-side assignors (uniform, range, or Kafka class names of them); the first is the default.',
   },
   { name: 'group.consumer.max.size', type: 'int', default: INT_MAX, min: 1, doc: 'Members per KIP-848 consumer group.' },
+  { name: 'group.consumer.min.session.timeout.ms', type: 'int', default: '45000', min: 1, doc: 'Lower bound of group.consumer.session.timeout.ms.' },
+  { name: 'group.consumer.max.session.timeout.ms', type: 'int', default: '60000', min: 1, doc: 'Upper bound of group.consumer.session.timeout.ms.' },
+  { name: 'group.consumer.min.heartbeat.interval.ms', type: 'int', default: '5000', min: 1, doc: 'Lower bound of group.consumer.heartbeat.interval.ms.' },
+  { name: 'group.consumer.max.heartbeat.interval.ms', type: 'int', default: '15000', min: 1, doc: 'Upper bound of group.consumer.heartbeat.interval.ms.' },
 
   // Transactions and producer state
   { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', min: 1, doc: 'Largest transaction timeout a producer may ask for.' },
