@@ -11,8 +11,8 @@ export const handler = defineHandler({
   apiKey: ApiKey.ConsumerGroupHeartbeat,
   minVersion: 0,
   maxVersion: 1,
-  handle(ctx, request, version) {
-    const r = ctx.services.groups.consumer.heartbeat({
+  async handle(ctx, request, version) {
+    const r = await ctx.services.groups.consumer.heartbeatAndStore({
       groupId: request.groupId,
       memberId: request.memberId,
       memberEpoch: request.memberEpoch,

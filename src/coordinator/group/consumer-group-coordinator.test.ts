@@ -19,8 +19,8 @@ const CONFIG: GroupCoordinatorConfig = {
   consumer: { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, assignors: ['uniform', 'range'], maxGroupSize: 3 },
 };
 
-const T1 = 'AAAAAAAAAAAAAAAAAAAAAQ';
-const T2 = 'AAAAAAAAAAAAAAAAAAAAAg';
+const T1 = '00000000-0000-0000-0000-000000000001';
+const T2 = '00000000-0000-0000-0000-000000000002';
 
 function topicsOf(list: { name: string; id: string; partitions: number }[]): TopicResolver & { list: typeof list } {
   return {
@@ -282,7 +282,7 @@ describe('ConsumerGroupHeartbeat (KIP-848)', () => {
     const r2 = m.join({ subscribedTopicNames: null, subscribedTopicRegex: 'orders.*' });
     assert.equal(r2.assignment?.length, 2);
     const epoch = gc.consumer.describe('g').groupEpoch;
-    topics.list.push({ name: 'orders-us', id: 'AAAAAAAAAAAAAAAAAAAAAw', partitions: 1 });
+    topics.list.push({ name: 'orders-us', id: '00000000-0000-0000-0000-000000000003', partitions: 1 });
     m.beat();
     assert.equal(gc.consumer.describe('g').groupEpoch, epoch + 1);
     assert.equal(m.owned.length, 3);
@@ -382,5 +382,84 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
     assert.equal(gc.list([], [])[0]!.state, 'Empty');
     assert.deepEqual(await gc.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NONE }]);
     assert.deepEqual(gc.list([], []), []);
+  });
+});
+
+describe('KIP-848 group records in __consumer_offsets', () => {
+  function restart(log: MemoryGroupLog, topics: TopicResolver) {
+    const clock = new ManualClock(1_700_000_100_000);
+    const gc = new GroupCoordinator(CONFIG, { clock, scheduler: clock, logger: silentLogger, log, topics });
+    return { gc, clock };
+  }
+
+  test('a restarted coordinator has the same epochs, members and assignments; members carry on with their epochs', async () => {
+    const { gc, log, topics } = setup();
+    const ms = ['a', 'b', 'c'].map((id) => new Member(gc, id));
+    for (const m of ms) m.join({ serverAssignor: 'range' });
+    converge(ms);
+    const before = gc.consumer.describe('g');
+    assert.equal(before.groupState, 'Stable');
+    gc.close();
+
+    const { gc: gc2, clock } = restart(log, topics);
+    await gc2.load();
+    const after = gc2.consumer.describe('g');
+    assert.deepEqual(after, before);
+    for (const m of ms) {
+      const r = beat(gc2, m.id, m.epoch, m.owned);
+      assert.equal(r.errorCode, ErrorCode.NONE, `${m.id}: ${r.errorMessage}`);
+      assert.equal(r.memberEpoch, m.epoch);
+    }
+    // Loaded members must heartbeat within a session, as after a failover: c does not and is removed.
+    clock.advance(30_000);
+    beat(gc2, 'a', ms[0]!.epoch, ms[0]!.owned);
+    beat(gc2, 'b', ms[1]!.epoch, ms[1]!.owned);
+    clock.advance(20_000);
+    assert.deepEqual(gc2.consumer.describe('g').members.map((m) => m.memberId).sort(), ['a', 'b']);
+    gc2.close();
+  });
+
+  test('a member that left stays gone after a restart; a deleted group leaves only tombstones', async () => {
+    const { gc, log, topics } = setup();
+    const a = new Member(gc, 'a');
+    const b = new Member(gc, 'b');
+    a.join();
+    b.join();
+    converge([a, b]);
+    beat(gc, 'b', b.epoch, null, { memberEpoch: -1 });
+    gc.close();
+    const { gc: gc2 } = restart(log, topics);
+    await gc2.load();
+    assert.deepEqual(gc2.consumer.describe('g').members.map((m) => m.memberId), ['a']);
+    beat(gc2, 'a', gc2.consumer.describe('g').members[0]!.memberEpoch, null, { memberEpoch: -1 });
+    assert.deepEqual(await gc2.deleteGroups(['g']), [{ groupId: 'g', errorCode: ErrorCode.NONE }]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc2.close();
+    const { gc: gc3 } = restart(log, topics);
+    await gc3.load();
+    assert.equal(gc3.consumer.describe('g').errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    gc3.close();
+  });
+
+  test('the heartbeat is answered COORDINATOR_NOT_AVAILABLE when its records cannot be written', async () => {
+    const { gc, log } = setup();
+    log.failWith = new Error('disk full');
+    const r = await gc.consumer.heartbeatAndStore({
+      groupId: 'g',
+      memberId: 'a',
+      memberEpoch: 0,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['orders'],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      topicPartitions: [],
+      clientId: 'c',
+      clientHost: 'h',
+      version: 1,
+    });
+    assert.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    gc.close();
   });
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/messages/index.ts';
 import type { Clock, Logger, Scheduler } from '../../util/index.ts';
 import { ASSIGNORS, type Assignment, type AssignorMember } from './consumer-assignors.ts';
+import { ConsumerGroupReplay, groupRecordSet, recordDiff, type RecordSet } from './consumer-group-records.ts';
+import type { GroupLog } from './group-log.ts';
 import {
   ConsumerGroup,
   ConsumerGroupState,
@@ -26,9 +28,8 @@ import {
  * member one reconciliation step towards its target: revoke first, then take partitions once their
  * previous owners released them.
  *
- * Groups live in memory only (see `ConsumerGroupRecords` in the report/README): after a broker restart
- * a member heartbeating with its old epoch gets UNKNOWN_MEMBER_ID and rejoins with epoch 0, where Kafka
- * would have restored the group from `__consumer_offsets`. Committed offsets are persisted as usual.
+ * Every change is written to `__consumer_offsets` as Kafka's KIP-848 records (consumer-group-records.ts)
+ * before the heartbeat is answered, and `replay`/`finishLoad` rebuild the groups at broker start.
  */
 
 export interface TopicResolver {
@@ -139,9 +140,14 @@ export class ConsumerGroupCoordinator {
   readonly #logger: Logger;
   readonly #topics: TopicResolver;
   readonly #classic: ClassicGroups;
+  readonly #log: GroupLog;
+  /** What was last written for each group, and the append in flight (appends of one group are ordered). */
+  readonly #persisted = new Map<string, RecordSet>();
+  readonly #writes = new Map<string, Promise<boolean>>();
+  #replay: ConsumerGroupReplay | undefined;
   #closed = false;
 
-  constructor(config: ConsumerGroupConfig, deps: { clock: Clock; scheduler: Scheduler; logger: Logger; topics: TopicResolver; classic: ClassicGroups }) {
+  constructor(config: ConsumerGroupConfig, deps: { clock: Clock; scheduler: Scheduler; logger: Logger; topics: TopicResolver; classic: ClassicGroups; log: GroupLog }) {
     for (const name of config.assignors) if (!ASSIGNORS.has(name)) throw new Error(`unknown consumer group assignor ${name}`);
     if (config.assignors.length === 0) throw new Error('group.consumer.assignors is empty');
     this.#config = config;
@@ -150,6 +156,7 @@ export class ConsumerGroupCoordinator {
     this.#logger = deps.logger;
     this.#topics = deps.topics;
     this.#classic = deps.classic;
+    this.#log = deps.log;
   }
 
   close(): void {
@@ -167,12 +174,76 @@ export class ConsumerGroupCoordinator {
     return (this.groups.get(groupId)?.members.size ?? 0) > 0;
   }
 
-  /** Drops an empty consumer group (DeleteGroups; a classic member taking over an empty group id). */
+  /** Drops an empty consumer group and writes its tombstones (DeleteGroups, offset expiry, a classic member taking over the id). */
   forgetIfEmpty(groupId: string): boolean {
     const g = this.groups.get(groupId);
     if (g === undefined || g.members.size > 0) return false;
     this.groups.delete(groupId);
+    this.#persist(g, true);
     return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Persistence
+
+  /** Appends what changed in the group since the last write; `deleted` writes its tombstones. */
+  #persist(group: ConsumerGroup, deleted = false): void {
+    const before = this.#persisted.get(group.groupId) ?? new Map();
+    const after: RecordSet = deleted ? new Map() : groupRecordSet(group);
+    const records = recordDiff(before, after);
+    if (deleted) this.#persisted.delete(group.groupId);
+    else this.#persisted.set(group.groupId, after);
+    if (records.length === 0) return;
+    const write = this.#log.append(this.#log.partitionFor(group.groupId), records).then(
+      () => true,
+      (error: unknown) => {
+        this.#logger.warn('failed to store consumer group records', { group: group.groupId, error: String(error) });
+        // Written or not, the next change rewrites from the full state.
+        this.#persisted.delete(group.groupId);
+        return false;
+      },
+    );
+    this.#writes.set(group.groupId, write);
+    void write.finally(() => {
+      if (this.#writes.get(group.groupId) === write) this.#writes.delete(group.groupId);
+    });
+  }
+
+  /**
+   * ConsumerGroupHeartbeat as the broker serves it: answered once the records of the change are in
+   * the log (Kafka answers after the coordinator's write commits); COORDINATOR_NOT_AVAILABLE if the
+   * write failed, and the member retries.
+   */
+  async heartbeatAndStore(req: ConsumerHeartbeatRequest): Promise<ConsumerHeartbeatResult> {
+    const result = this.heartbeat(req);
+    const write = this.#writes.get(req.groupId);
+    if (write !== undefined && !(await write)) {
+      return { ...result, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'The group records could not be written.', assignment: null };
+    }
+    return result;
+  }
+
+  /** One record of `__consumer_offsets` at load; false when it is not a consumer group record. */
+  replay(key: Buffer, value: Buffer | null): boolean {
+    this.#replay ??= new ConsumerGroupReplay();
+    return this.#replay.replay(key, value);
+  }
+
+  /** After the log replay: installs the groups; their members must heartbeat within a session, as after a failover. */
+  finishLoad(): void {
+    const replay = this.#replay;
+    this.#replay = undefined;
+    if (replay === undefined) return;
+    for (const group of replay.groups(this.#clock.now())) {
+      this.groups.set(group.groupId, group);
+      this.#persisted.set(group.groupId, groupRecordSet(group));
+      group.subscriptionSignature = this.#subscriptionSignature(group);
+      for (const m of group.members.values()) {
+        this.#scheduleSession(group, m);
+        if (m.state === MemberState.UnrevokedPartitions) this.#scheduleRebalanceTimeout(group, m, { ...m, state: MemberState.Stable });
+      }
+    }
+    if (this.groups.size > 0) this.#logger.info('loaded consumer groups', { groups: this.groups.size });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -295,6 +366,7 @@ export class ConsumerGroupCoordinator {
       }
     }
     this.#scheduleSession(group, current);
+    this.#persist(group);
     const isFull = joining || (req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null);
     return {
       errorCode: ErrorCode.NONE,
@@ -395,6 +467,7 @@ export class ConsumerGroupCoordinator {
     if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && member.instanceId !== null) {
       // A static member going away temporarily keeps its partitions until its session ends.
       group!.updateMember({ ...member, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH }, member);
+      this.#persist(group!);
       this.#logger.info('static consumer group member left temporarily', { group: req.groupId, member: req.memberId });
       return done(LEAVE_GROUP_STATIC_MEMBER_EPOCH);
     }
@@ -409,6 +482,7 @@ export class ConsumerGroupCoordinator {
     group.removeMember(member.memberId, this.#clock.now());
     group.groupEpoch += 1;
     group.subscriptionSignature = this.#subscriptionSignature(group);
+    this.#persist(group);
     this.#logger.info(`consumer group member ${why}`, { group: group.groupId, member: member.memberId, epoch: group.groupEpoch });
   }
 

@@ -84,6 +84,7 @@ export class GroupCoordinator {
         scheduler: deps.scheduler,
         logger: deps.logger,
         topics: deps.topics ?? NO_TOPICS,
+        log: deps.log,
         classic: {
           classicState: (groupId) => {
             const g = this.groups.get(groupId);

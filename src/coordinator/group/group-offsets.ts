@@ -326,8 +326,15 @@ export class GroupOffsets {
         group.state = group.members.size > 0 ? GroupState.Stable : GroupState.Empty;
         this.#host.groups.set(d.group, group);
         withMetadata.add(d.group);
+      } else {
+        try {
+          this.#host.consumer.replay(rec.key, rec.value);
+        } catch (error) {
+          this.#logger.warn('skipping undecodable consumer group record', { error: String(error) });
+        }
       }
     }
+    this.#host.consumer.finishLoad();
     for (const group of [...this.#host.groups.values()]) {
       if (!withMetadata.has(group.groupId) && !group.hasOffsets()) {
         this.#host.groups.delete(group.groupId);
