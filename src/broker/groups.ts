@@ -69,7 +69,7 @@ export function createGroupCoordinator(deps: {
           const t = metadata.topicById(id);
           return t === undefined ? undefined : { name: t.name, partitions: t.partitions.length };
         },
-        names: () => metadata.topics().filter((t) => !t.isInternal).map((t) => t.name),
+        names: () => metadata.topics().map((t) => t.name),
       },
     },
   );

@@ -251,7 +251,7 @@ describe('ConsumerGroupHeartbeat (KIP-848)', () => {
     assert.equal(join(gc, 'a', { groupId: '' }).errorCode, ErrorCode.INVALID_REQUEST);
     assert.equal(join(gc, 'a', { serverAssignor: 'sticky' }).errorCode, ErrorCode.UNSUPPORTED_ASSIGNOR);
     assert.equal(join(gc, 'a', { subscribedTopicNames: null, subscribedTopicRegex: '(' }).errorCode, ErrorCode.INVALID_REQUEST);
-    assert.equal(beat(gc, 'a', 3, []).errorCode, ErrorCode.UNKNOWN_MEMBER_ID, 'unknown group and epoch > 0: the member must rejoin');
+    assert.equal(beat(gc, 'a', 3, []).errorCode, ErrorCode.GROUP_ID_NOT_FOUND, 'unknown group and epoch > 0');
   });
 
   test('group.consumer.max.size: GROUP_MAX_SIZE_REACHED for the fourth member of three', () => {

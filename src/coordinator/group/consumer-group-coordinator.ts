@@ -35,7 +35,7 @@ import {
 export interface TopicResolver {
   byName(name: string): { readonly topicId: string; readonly partitions: number } | undefined;
   byId(topicId: string): { readonly name: string; readonly partitions: number } | undefined;
-  /** Non-internal topic names, for regex subscriptions. */
+  /** Every topic name, internal ones included: Kafka resolves a subscribed regex against all topics. */
   names(): readonly string[];
 }
 
@@ -303,11 +303,9 @@ export class ConsumerGroupCoordinator {
     // An empty classic group (offsets only) becomes a consumer group, keeping its offsets, as Kafka
     // converts it; one with members stays classic (no online migration of KIP-848 here).
     if (classic === 'active') fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
-    if (req.memberEpoch !== JOIN_GROUP_MEMBER_EPOCH) {
-      // Kafka answers GROUP_ID_NOT_FOUND, which clients treat as fatal. Groups are not persisted here, so
-      // after a restart the member is told it is unknown and rejoins instead.
-      fail(ErrorCode.UNKNOWN_MEMBER_ID, `Consumer group ${req.groupId} not found.`);
-    }
+    // Groups survive restarts (they are replayed from the log), so as in Kafka a heartbeat for a group
+    // that does not exist is not a member that merely needs to rejoin.
+    if (req.memberEpoch !== JOIN_GROUP_MEMBER_EPOCH) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
     const group = new ConsumerGroup(req.groupId, this.#clock.now());
     this.groups.set(req.groupId, group);
     return group;
@@ -455,7 +453,7 @@ export class ConsumerGroupCoordinator {
   /** Kafka's `consumerGroupLeave` / `consumerGroupStaticMemberGroupLeave`. */
   #leave(req: ConsumerHeartbeatRequest): ConsumerHeartbeatResult {
     const group = this.groups.get(req.groupId);
-    if (group === undefined) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Consumer group ${req.groupId} not found.`);
+    if (group === undefined) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
     let member = group!.members.get(req.memberId);
     if (member === undefined && req.instanceId !== null) {
       const id = group!.staticMembers.get(req.instanceId);
