@@ -254,6 +254,21 @@ describe('ConsumerGroupHeartbeat (KIP-848)', () => {
     assert.equal(beat(gc, 'a', 3, []).errorCode, ErrorCode.GROUP_ID_NOT_FOUND, 'unknown group and epoch > 0');
   });
 
+  test('the same subscription in another order or repeated is not a change (no epoch bump); a new topic is', () => {
+    const topics = topicsOf([
+      { name: 'orders', id: T1, partitions: 2 },
+      { name: 'refunds', id: T2, partitions: 2 },
+    ]);
+    const { gc } = setup(topics);
+    const m = new Member(gc, 'a');
+    m.join({ subscribedTopicNames: ['orders', 'refunds'] });
+    const epoch = gc.consumer.describe('g').groupEpoch;
+    beat(gc, 'a', m.epoch, m.owned, { subscribedTopicNames: ['refunds', 'orders', 'orders'] });
+    assert.equal(gc.consumer.describe('g').groupEpoch, epoch);
+    beat(gc, 'a', m.epoch, m.owned, { subscribedTopicNames: ['refunds'] });
+    assert.equal(gc.consumer.describe('g').groupEpoch, epoch + 1);
+  });
+
   test('group.consumer.max.size: GROUP_MAX_SIZE_REACHED for the fourth member of three', () => {
     const { gc } = setup();
     for (const id of ['a', 'b', 'c']) assert.equal(join(gc, id).errorCode, ErrorCode.NONE);

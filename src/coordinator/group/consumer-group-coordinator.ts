@@ -338,8 +338,7 @@ export class ConsumerGroupCoordinator {
       isNew ||
       updated.serverAssignor !== member.serverAssignor ||
       updated.subscribedTopicRegex !== member.subscribedTopicRegex ||
-      updated.subscribedTopicNames.length !== member.subscribedTopicNames.length ||
-      updated.subscribedTopicNames.some((t, i) => t !== member.subscribedTopicNames[i]);
+      [...new Set(updated.subscribedTopicNames)].sort().join('\u0000') !== [...new Set(member.subscribedTopicNames)].sort().join('\u0000');
     group.updateMember(updated, group.members.get(member.memberId));
     const signature = this.#subscriptionSignature(group);
     if (signature !== group.subscriptionSignature) {
