@@ -333,6 +333,15 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
     assert.equal((await commit('a', 7))[0]!.errorCode, ErrorCode.STALE_MEMBER_EPOCH);
     assert.equal((await commit('x', 1))[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
     assert.equal((await commit('', -1))[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID, 'admin commits only while the group is empty');
+    const v8 = await gc.offsets.commit({
+      groupId: 'g',
+      generationId: 1,
+      memberId: 'a',
+      groupInstanceId: null,
+      apiVersion: 8,
+      offsets: [{ topic: 'orders', partition: 0, offset: 43n, leaderEpoch: -1, metadata: null }],
+    });
+    assert.equal(v8[0]!.errorCode, ErrorCode.UNSUPPORTED_VERSION, 'a KIP-848 member must commit with OffsetCommit v9+');
     const fetched = gc.offsets.fetch('g', [{ topic: 'orders', partitions: [0] }], { memberId: 'a', memberEpoch: 1 });
     assert.equal(fetched.errorCode, ErrorCode.NONE);
     assert.equal(fetched.offsets[0]!.offset, 42n);

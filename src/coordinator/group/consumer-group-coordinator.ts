@@ -565,12 +565,14 @@ export class ConsumerGroupCoordinator {
    * current epoch (STALE_MEMBER_EPOCH otherwise); epoch -1 without a member id (admin, assign()) only
    * while the group has no members.
    */
-  validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number): number | undefined {
+  validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number, apiVersion?: number): number | undefined {
     const group = this.groups.get(groupId);
     if (group === undefined) return undefined;
     if (memberEpoch < 0 && memberId === '' && group.members.size === 0) return undefined;
     const member = group.members.get(memberId);
     if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // Only v9 carries a member epoch rather than a generation.
+    if (apiVersion !== undefined && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
     if (memberEpoch !== member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
     return undefined;
   }

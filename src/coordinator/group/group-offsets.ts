@@ -62,7 +62,7 @@ export class GroupOffsets {
     const consumerGroup = this.#host.consumer.groups.has(req.groupId);
     if (consumerGroup) {
       // KIP-848 (OffsetCommit v9): the generation field carries the member epoch.
-      const invalid = this.#host.consumer.validateOffsetCommit(req.groupId, req.memberId, req.generationId);
+      const invalid = this.#host.consumer.validateOffsetCommit(req.groupId, req.memberId, req.generationId, req.apiVersion);
       if (invalid !== undefined) return all(invalid);
       group ??= this.#host.group(req.groupId, true) as ClassicGroup;
     } else if (group === undefined) {

@@ -101,6 +101,8 @@ export interface OffsetCommitRequest {
   readonly generationId: number;
   readonly memberId: string;
   readonly groupInstanceId: string | null;
+  /** The OffsetCommit version: KIP-848 members must use v9+ (UNSUPPORTED_VERSION otherwise). Absent = not checked. */
+  readonly apiVersion?: number;
   readonly offsets: readonly {
     readonly topic: string;
     readonly partition: number;
