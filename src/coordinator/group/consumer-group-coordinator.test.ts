@@ -393,6 +393,20 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
     assert.equal(gc.offsets.fetch('g', null, { memberId: 'a', memberEpoch: 1 }).offsets[0]!.offset, 7n);
   });
 
+  test('the offsets sweep removes an empty consumer group without offsets, and keeps one with offsets until they expire', async () => {
+    const { gc, clock } = setup();
+    join(gc, 'a');
+    join(gc, 'b', { groupId: 'h' });
+    await gc.offsets.commit({ groupId: 'h', generationId: 1, memberId: 'b', groupInstanceId: null, offsets: [{ topic: 'orders', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null }] });
+    beat(gc, 'a', 1, null, { memberEpoch: -1 });
+    beat(gc, 'b', 1, null, { memberEpoch: -1, groupId: 'h' });
+    await gc.offsets.expireOffsets();
+    assert.deepEqual(gc.list([], []).map((g) => g.groupId), ['h']);
+    clock.advance(CONFIG.offsetsRetentionMs);
+    await gc.offsets.expireOffsets();
+    assert.deepEqual(gc.list([], []), []);
+  });
+
   test('ListGroups shows consumer groups with type "consumer"; DescribeGroups answers GROUP_ID_NOT_FOUND; DeleteGroups refuses a non-empty one', async () => {
     const { gc } = setup();
     join(gc, 'a');

@@ -268,6 +268,8 @@ export class GroupOffsets {
         this.#host.consumer.forgetIfEmpty(group.groupId);
       }
     }
+    // An empty KIP-848 group without committed offsets goes too (Kafka's `cleanupGroupMetadata`).
+    for (const g of [...this.#host.consumer.groups.values()]) if (g.members.size === 0 && !this.#host.groups.has(g.groupId)) this.#host.consumer.forgetIfEmpty(g.groupId);
     if (expiredCount > 0) this.#logger.info('expired committed offsets', { count: expiredCount });
     return expiredCount;
   }
