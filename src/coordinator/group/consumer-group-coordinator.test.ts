@@ -500,4 +500,25 @@ describe('KIP-848 group records in __consumer_offsets', () => {
     assert.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
     gc.close();
   });
+
+  test('after a failed write the next one rewrites the whole group and tombstones what went away', async () => {
+    const { gc, log, topics } = setup();
+    const a = new Member(gc, 'a');
+    const b = new Member(gc, 'b');
+    a.join();
+    b.join();
+    converge([a, b]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    log.failWith = new Error('disk full');
+    beat(gc, 'b', b.epoch, null, { memberEpoch: -1 });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    log.failWith = undefined;
+    a.beat();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc.close();
+    const { gc: gc2 } = restart(log, topics);
+    await gc2.load();
+    assert.deepEqual(gc2.consumer.describe('g').members.map((m) => m.memberId), ['a']);
+    gc2.close();
+  });
 });

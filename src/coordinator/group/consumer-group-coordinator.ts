@@ -3,7 +3,7 @@ import { ErrorCode } from '../../protocol/messages/index.ts';
 import type { Clock, Logger, Scheduler } from '../../util/index.ts';
 import { ASSIGNORS, type Assignment, type AssignorMember } from './consumer-assignors.ts';
 import { ConsumerGroupReplay, groupRecordSet, recordDiff, type RecordSet } from './consumer-group-records.ts';
-import type { GroupLog } from './group-log.ts';
+import type { GroupLog, GroupLogRecord } from './group-log.ts';
 import {
   ConsumerGroup,
   ConsumerGroupState,
@@ -198,8 +198,13 @@ export class ConsumerGroupCoordinator {
       () => true,
       (error: unknown) => {
         this.#logger.warn('failed to store consumer group records', { group: group.groupId, error: String(error) });
-        // Written or not, the next change rewrites from the full state.
-        this.#persisted.delete(group.groupId);
+        // Unknown what reached the log: every key ever in play is marked unwritten, so the next change
+        // rewrites the whole state and tombstones whatever it no longer has.
+        const unknown: RecordSet = new Map();
+        for (const set of [before, after, this.#persisted.get(group.groupId) ?? new Map<string, GroupLogRecord>()]) {
+          for (const [k, r] of set) unknown.set(k, { key: r.key, value: null });
+        }
+        this.#persisted.set(group.groupId, unknown);
         return false;
       },
     );
