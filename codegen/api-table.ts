@@ -56,6 +56,17 @@ export const DATA_TABLE: ReadonlyArray<readonly [name: string, min: number, max:
   ['OffsetCommitValue', 0, 4],
   ['GroupMetadataKey', 2, 2],
   ['GroupMetadataValue', 0, 4],
+  // KIP-848 consumer group records of __consumer_offsets (key version = record type 3, 5-8).
+  ['ConsumerGroupMetadataKey', 3, 3],
+  ['ConsumerGroupMetadataValue', 0, 0],
+  ['ConsumerGroupMemberMetadataKey', 5, 5],
+  ['ConsumerGroupMemberMetadataValue', 0, 0],
+  ['ConsumerGroupTargetAssignmentMetadataKey', 6, 6],
+  ['ConsumerGroupTargetAssignmentMetadataValue', 0, 0],
+  ['ConsumerGroupTargetAssignmentMemberKey', 7, 7],
+  ['ConsumerGroupTargetAssignmentMemberValue', 0, 0],
+  ['ConsumerGroupCurrentMemberAssignmentKey', 8, 8],
+  ['ConsumerGroupCurrentMemberAssignmentValue', 0, 0],
   ['TransactionLogKey', 0, 0],
   ['TransactionLogValue', 0, 1],
 ];

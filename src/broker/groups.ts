@@ -1,7 +1,7 @@
 import type { MetadataStore } from '../cluster/index.ts';
 import { GroupCoordinator, OffsetsTopicLog } from '../coordinator/index.ts';
 import type { Clock, Logger, Scheduler } from '../util/index.ts';
-import type { BrokerConfig } from './config/index.ts';
+import { ConfigError, type BrokerConfig } from './config/index.ts';
 import { durabilityFor } from './data/durability.ts';
 import type { BrokerLogManager } from './log-manager.ts';
 import type { TopicManager } from './topic-manager.ts';
@@ -26,6 +26,7 @@ export function createGroupCoordinator(deps: {
   logger: Logger;
 }): GroupCoordinator {
   const { config, metadata, logs, topics } = deps;
+  checkConsumerGroupBounds(config);
   const log = new OffsetsTopicLog({
     existingPartitions: () => metadata.topic(OFFSETS_TOPIC)?.partitions.length,
     configuredPartitions: config.int('offsets.topic.num.partitions'),
@@ -47,7 +48,51 @@ export function createGroupCoordinator(deps: {
       offsetsRetentionMs: config.int('offsets.retention.minutes') * 60_000,
       offsetsRetentionCheckIntervalMs: config.int('offsets.retention.check.interval.ms'),
       maxMetadataBytes: OFFSET_METADATA_MAX_BYTES,
+      consumer: {
+        sessionTimeoutMs: config.int('group.consumer.session.timeout.ms'),
+        heartbeatIntervalMs: config.int('group.consumer.heartbeat.interval.ms'),
+        assignors: (config.list('group.consumer.assignors') ?? ['uniform', 'range']).map(assignorName),
+        maxGroupSize: config.int('group.consumer.max.size'),
+      },
     },
-    { clock: deps.clock, scheduler: deps.scheduler, logger: deps.logger, log },
+    {
+      clock: deps.clock,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      log,
+      topics: {
+        byName: (name) => {
+          const t = metadata.topic(name);
+          return t === undefined ? undefined : { topicId: t.topicId, partitions: t.partitions.length };
+        },
+        byId: (id) => {
+          const t = metadata.topicById(id);
+          return t === undefined ? undefined : { name: t.name, partitions: t.partitions.length };
+        },
+        names: () => metadata.topics().map((t) => t.name),
+      },
+    },
   );
+}
+
+/** Kafka names its assignors by class (`group.consumer.assignors` default); Gregor by their `name()`. */
+function assignorName(configured: string): string {
+  const simple = configured.slice(configured.lastIndexOf('.') + 1);
+  if (simple === 'UniformAssignor') return 'uniform';
+  if (simple === 'RangeAssignor') return 'range';
+  return configured;
+}
+
+/** Kafka's GroupCoordinatorConfig checks: the KIP-848 defaults lie within their bounds and the heartbeat fits in the session. */
+function checkConsumerGroupBounds(config: BrokerConfig): void {
+  const within = (name: 'session.timeout.ms' | 'heartbeat.interval.ms'): number => {
+    const value = config.int(`group.consumer.${name}`);
+    const min = config.int(`group.consumer.min.${name}`);
+    const max = config.int(`group.consumer.max.${name}`);
+    if (value < min || value > max) throw new ConfigError(`group.consumer.${name} must be between group.consumer.min.${name} (${min}) and group.consumer.max.${name} (${max})`);
+    return value;
+  };
+  if (within('heartbeat.interval.ms') >= within('session.timeout.ms')) {
+    throw new ConfigError('group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms');
+  }
 }

@@ -1,13 +1,14 @@
 /**
- * Coordinators: the classic consumer-group coordinator and its committed offsets, stored in
- * `__consumer_offsets`. Clocks, timers and the log are injected, so the state machines run in tests
- * without sockets or sleeps. The transaction coordinator (KIP-98) keeps its state in
- * `__transaction_state`. KIP-848 groups will live here too.
+ * Coordinators: the classic and KIP-848 consumer-group coordinators and their committed offsets, stored
+ * in `__consumer_offsets`, and the transaction coordinator (KIP-98), whose state is in
+ * `__transaction_state`. Clocks, timers and the log are injected, so the state machines run in tests
+ * without sockets or sleeps.
  */
 export { GroupCoordinator, joinError, syncError } from './group/group-coordinator.ts';
 export type { GroupCoordinatorConfig, GroupCoordinatorDeps } from './group/group-coordinator.ts';
 export { GroupState } from './group/classic-group.ts';
 export type { GroupStateName } from './group/classic-group.ts';
+export type { ConsumerGroupConfig, ConsumerHeartbeatRequest, ConsumerHeartbeatResult, ConsumerGroupDescription, TopicResolver } from './group/consumer-group-coordinator.ts';
 export { MemoryGroupLog, OffsetsTopicLog } from './group/group-log.ts';
 export type { GroupLog, GroupLogRecord, OffsetsTopicDeps } from './group/group-log.ts';
 export { offsetsPartitionFor, decodeRecord } from './group/group-records.ts';

@@ -69,6 +69,7 @@ export const RULES: readonly CapabilityRule[] = [
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka > producer \((\w+)/, caps: ['produce $codec', 'fetch'] },
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka > listOffsets/, caps: ['offsets by time'] },
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka consumer group/, caps: ['groups classic'] },
+  { client: '@platformatic/kafka', test: /^@platformatic\/kafka groupProtocol=consumer against gregor > /, caps: ['groups KIP-848'] },
 
   { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > admin:/, caps: ['admin', 'metadata'] },
   {
@@ -84,6 +85,7 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'Java kafka-clients', test: /^Java client against gregor > produce: .*each compression codec/, caps: ALL_PRODUCE },
   { client: 'Java kafka-clients', test: /^Java client against gregor > consume: a group/, caps: ['groups classic', 'fetch'] },
   { client: 'Java kafka-clients', test: /^idempotent Java producer against Gregor > /, caps: ['idempotence'] },
+  { client: 'Java kafka-clients', test: /^Java consumer group.protocol=consumer against gregor > /, caps: ['groups KIP-848', 'fetch'] },
 
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-topics/, caps: ['admin', 'metadata'] },
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-configs/, caps: ['configs'] },
@@ -99,7 +101,7 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'franz-go', test: /^TestGroupETL$/, caps: ['groups classic', 'fetch', 'produce snappy'] },
   { client: 'franz-go', test: /^TestGroupSimple$/, caps: ['groups classic'] },
   { client: 'franz-go', test: /^TestTxnEtl$/, caps: ['transactions'] },
-  // Skips itself unless the broker serves ConsumerGroupHeartbeat (key 68).
+  // Skips itself unless the broker serves ConsumerGroupHeartbeat v1 (key 68); so do the /848 subtests of TestGroup*.
   { client: 'franz-go', test: /^Test848RegexBrokerResolves$/, caps: ['groups KIP-848'] },
   { client: 'franz-go', test: /^TestClient_Produce$/, caps: ['metadata'] },
   { client: 'franz-go', test: /^TestConsumeMaxDecompressBatchBytes$/, caps: ['fetch'] },

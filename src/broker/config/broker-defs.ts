@@ -93,6 +93,17 @@ export const BROKER_CONFIG_DEFS = [
   { name: 'group.max.size', type: 'int', default: INT_MAX, min: 1, doc: 'Members per group.' },
   { name: 'group.consumer.session.timeout.ms', type: 'int', default: '45000', min: 1, doc: 'KIP-848 member session timeout.' },
   { name: 'group.consumer.heartbeat.interval.ms', type: 'int', default: '5000', min: 1, doc: 'KIP-848 heartbeat interval.' },
+  {
+    name: 'group.consumer.assignors',
+    type: 'list',
+    default: 'uniform,range',
+    doc: 'KIP-848 server-side assignors (uniform, range, or Kafka class names of them); the first is the default.',
+  },
+  { name: 'group.consumer.max.size', type: 'int', default: INT_MAX, min: 1, doc: 'Members per KIP-848 consumer group.' },
+  { name: 'group.consumer.min.session.timeout.ms', type: 'int', default: '45000', min: 1, doc: 'Lower bound of group.consumer.session.timeout.ms.' },
+  { name: 'group.consumer.max.session.timeout.ms', type: 'int', default: '60000', min: 1, doc: 'Upper bound of group.consumer.session.timeout.ms.' },
+  { name: 'group.consumer.min.heartbeat.interval.ms', type: 'int', default: '5000', min: 1, doc: 'Lower bound of group.consumer.heartbeat.interval.ms.' },
+  { name: 'group.consumer.max.heartbeat.interval.ms', type: 'int', default: '15000', min: 1, doc: 'Upper bound of group.consumer.heartbeat.interval.ms.' },
 
   // Transactions and producer state
   { name: 'transaction.max.timeout.ms', type: 'int', default: '900000', min: 1, doc: 'Largest transaction timeout a producer may ask for.' },

@@ -34,6 +34,7 @@ export const handler = defineHandler({
             generationId: request.generationIdOrMemberEpoch,
             memberId: request.memberId,
             groupInstanceId: version >= 7 ? request.groupInstanceId : null,
+            apiVersion: version,
             offsets,
           });
     const codeOf = new Map(results.map((r) => [`${r.topic}\u0000${r.partition}`, r.errorCode]));

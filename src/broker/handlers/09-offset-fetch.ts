@@ -20,7 +20,9 @@ export const handler = defineHandler({
         throttleTimeMs: 0,
         groups: request.groups.map((g) => {
           const query: TopicQuery = g.topics === null ? null : g.topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes }));
-          const r = fetchGroup(ctx, g.groupId, query, request.requireStable);
+          // v9 (KIP-848): a consumer-group member states its id and epoch (STALE_MEMBER_EPOCH / UNKNOWN_MEMBER_ID).
+          const member = version >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined;
+          const r = ctx.services.groups.offsets.fetch(g.groupId, query, request.requireStable, member);
           return { groupId: g.groupId, errorCode: r.errorCode, topics: byTopic(r.offsets) };
         }),
       };

@@ -5,7 +5,8 @@ import { defineHandler } from './handler.ts';
 /**
  * DescribeGroups (key 15), v0-5. An unknown group is described as Dead with no error, as Kafka does;
  * member metadata and assignments are filled only while the group is Stable. v3+ authorized
- * operations (KIP-430), v4+ group.instance.id.
+ * operations (KIP-430), v4+ group.instance.id. A KIP-848 consumer group answers GROUP_ID_NOT_FOUND:
+ * it is described by ConsumerGroupDescribe (key 69).
  */
 export const handler = defineHandler({
   apiKey: ApiKey.DescribeGroups,

@@ -1,7 +1,7 @@
 import { ApiKey } from '../../protocol/messages/index.ts';
 import { defineHandler } from './handler.ts';
 
-/** ListGroups (key 16), v0-5: v4 filters by state (KIP-518), v5 by type (KIP-848; all groups are "classic"). */
+/** ListGroups (key 16), v0-5: v4 filters by state (KIP-518), v5 by type (KIP-848: "classic" or "consumer"). */
 export const handler = defineHandler({
   apiKey: ApiKey.ListGroups,
   minVersion: 0,

@@ -35,6 +35,8 @@ import { handler as describeCluster } from './60-describe-cluster.ts';
 import { handler as describeProducers } from './61-describe-producers.ts';
 import { handler as describeTransactions } from './65-describe-transactions.ts';
 import { handler as listTransactions } from './66-list-transactions.ts';
+import { handler as consumerGroupHeartbeat } from './68-consumer-group-heartbeat.ts';
+import { handler as consumerGroupDescribe } from './69-consumer-group-describe.ts';
 
 /**
  * API key → handler. One line per handler file (`NN-name.ts` exports `handler`); a key appears in
@@ -75,6 +77,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   describeProducers,
   describeTransactions,
   listTransactions,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
 ];
 
 export class HandlerRegistry {

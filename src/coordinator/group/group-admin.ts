@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/messages/index.ts';
 import type { Logger } from '../../util/index.ts';
 import { GroupState, type ClassicGroup } from './classic-group.ts';
+import type { ConsumerGroupCoordinator } from './consumer-group-coordinator.ts';
 import type { GroupLog } from './group-log.ts';
 import { groupKey, offsetKey } from './group-records.ts';
 import type { GroupDescription, GroupListing } from './types.ts';
@@ -14,6 +15,7 @@ export interface AdminHost {
   readonly groups: Map<string, ClassicGroup>;
   readonly closed: boolean;
   forget(group: ClassicGroup): void;
+  readonly consumer: ConsumerGroupCoordinator;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -24,6 +26,8 @@ export function describeGroup(host: AdminHost, groupId: string): GroupDescriptio
   if (groupId === '') return dead(ErrorCode.INVALID_GROUP_ID);
   const group = host.groups.get(groupId);
   // Kafka answers an unknown group with a Dead summary and no error.
+  // A KIP-848 group is not described by DescribeGroups: clients use ConsumerGroupDescribe (Kafka 4's answer).
+  if (host.consumer.groups.has(groupId)) return dead(ErrorCode.GROUP_ID_NOT_FOUND);
   if (group === undefined) return dead(ErrorCode.NONE);
   // Member metadata and assignments only mean something once the generation is complete.
   const stable = group.is(GroupState.Stable);
@@ -50,10 +54,16 @@ export function listGroups(host: AdminHost, statesFilter: readonly string[], typ
   const types = new Set(typesFilter.map((s) => s.toLowerCase()));
   const out: GroupListing[] = [];
   for (const g of host.groups.values()) {
-    if (g.is(GroupState.Dead)) continue;
+    if (g.is(GroupState.Dead) || host.consumer.groups.has(g.groupId)) continue;
     if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
     if (types.size > 0 && !types.has('classic')) continue;
     out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' });
+  }
+  // KIP-848 groups list with protocol type "consumer" and type "consumer".
+  for (const g of host.consumer.list()) {
+    if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+    if (types.size > 0 && !types.has('consumer')) continue;
+    out.push({ groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' });
   }
   return out;
 }
@@ -66,6 +76,8 @@ export async function deleteGroups(host: AdminHost, deps: { log: GroupLog; logge
     let errorCode: number;
     if (host.closed) errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
     else if (groupId === '') errorCode = ErrorCode.INVALID_GROUP_ID;
+    else if (host.consumer.hasMembers(groupId)) errorCode = ErrorCode.NON_EMPTY_GROUP;
+    else if (host.consumer.forgetIfEmpty(groupId) && group === undefined) errorCode = ErrorCode.NONE;
     else if (group === undefined || group.is(GroupState.Dead)) errorCode = ErrorCode.GROUP_ID_NOT_FOUND;
     else if (!group.is(GroupState.Empty)) errorCode = ErrorCode.NON_EMPTY_GROUP;
     else errorCode = await deleteGroup(host, deps, group);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/messages/index.ts';
 import type { Clock, Logger, Scheduler } from '../../util/index.ts';
 import { ClassicGroup, GroupState, type Member } from './classic-group.ts';
+import { ConsumerGroupCoordinator, type ConsumerGroupConfig, type TopicResolver } from './consumer-group-coordinator.ts';
 import type { GroupLog } from './group-log.ts';
 import { GroupOffsets } from './group-offsets.ts';
 import { describeGroup, deleteGroups, listGroups } from './group-admin.ts';
@@ -29,13 +30,19 @@ export interface GroupCoordinatorConfig {
   readonly maxMetadataBytes: number;
   /** Kafka's `group.coordinator.new.member.join.timeout.ms` (5 minutes, KIP-394). */
   readonly newMemberJoinTimeoutMs?: number;
+  /** KIP-848 consumer groups (group.consumer.*); Kafka's defaults when absent. */
+  readonly consumer?: ConsumerGroupConfig;
 }
+
+const NO_TOPICS: TopicResolver = { byName: () => undefined, byId: () => undefined, names: () => [] };
 
 export interface GroupCoordinatorDeps {
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly log: GroupLog;
+  /** Topic names, ids and partition counts for KIP-848 assignments; none when absent (tests of classic groups). */
+  readonly topics?: TopicResolver;
 }
 
 const sameProtocols = (a: readonly { name: string; metadata: Buffer }[], b: readonly { name: string; metadata: Buffer }[]): boolean =>
@@ -54,7 +61,9 @@ const sameProtocols = (a: readonly { name: string; metadata: Buffer }[], b: read
 export class GroupCoordinator {
   readonly groups = new Map<string, ClassicGroup>();
   readonly offsets: GroupOffsets;
-  readonly #config: Required<GroupCoordinatorConfig>;
+  /** KIP-848 groups (ConsumerGroupHeartbeat); they share the group id namespace with the classic ones here. */
+  readonly consumer: ConsumerGroupCoordinator;
+  readonly #config: Required<Omit<GroupCoordinatorConfig, 'consumer'>>;
   readonly #clock: Clock;
   readonly #scheduler: Scheduler;
   readonly #logger: Logger;
@@ -68,6 +77,23 @@ export class GroupCoordinator {
     this.#scheduler = deps.scheduler;
     this.#logger = deps.logger;
     this.#log = deps.log;
+    this.consumer = new ConsumerGroupCoordinator(
+      config.consumer ?? { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, assignors: ['uniform', 'range'], maxGroupSize: config.maxGroupSize },
+      {
+        clock: deps.clock,
+        scheduler: deps.scheduler,
+        logger: deps.logger,
+        topics: deps.topics ?? NO_TOPICS,
+        log: deps.log,
+        classic: {
+          classicState: (groupId) => {
+            const g = this.groups.get(groupId);
+            if (g === undefined || g.is(GroupState.Dead)) return 'none';
+            return g.members.size > 0 || g.pendingMembers.size > 0 ? 'active' : 'empty';
+          },
+        },
+      },
+    );
     this.offsets = new GroupOffsets(this, this.#config, deps);
     this.#rebalance = new Rebalancer({
       clock: deps.clock,
@@ -94,6 +120,7 @@ export class GroupCoordinator {
   close(): void {
     this.#closed = true;
     this.offsets.stopExpiration();
+    this.consumer.close();
     for (const group of this.groups.values()) {
       group.joinTimer?.cancel();
       group.syncTimer?.cancel();
@@ -133,6 +160,10 @@ export class GroupCoordinator {
     if (req.sessionTimeoutMs < this.#config.minSessionTimeoutMs || req.sessionTimeoutMs > this.#config.maxSessionTimeoutMs) {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
+    // One id namespace: a KIP-848 group with members refuses classic members (Kafka without online
+    // migration); an empty one is dropped and the id becomes classic again, its offsets kept.
+    if (this.consumer.hasMembers(req.groupId)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    this.consumer.forgetIfEmpty(req.groupId);
     const isUnknown = req.memberId === '';
     const group = this.group(req.groupId, isUnknown);
     if (group === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID);

@@ -2,6 +2,7 @@ import { ConsumerProtocolSubscriptionVersions, decodeConsumerProtocolSubscriptio
 import { Reader } from '../../protocol/wire/index.ts';
 import type { Clock, Logger, Scheduler, Timer } from '../../util/index.ts';
 import { ClassicGroup, GroupState, type CommittedOffset, type Member } from './classic-group.ts';
+import type { ConsumerGroupCoordinator } from './consumer-group-coordinator.ts';
 import type { GroupLog, GroupLogRecord } from './group-log.ts';
 import { decodeRecord, groupKey, offsetKey, offsetValue } from './group-records.ts';
 import type { FetchedOffset, OffsetCommitRequest, PartitionError, TxnOffsetCommitRequest } from './types.ts';
@@ -14,6 +15,8 @@ export interface GroupHost {
   forget(group: ClassicGroup): void;
   touchMember(group: ClassicGroup, memberId: string): void;
   scheduleLoadedSessions(group: ClassicGroup): void;
+  /** KIP-848 groups: their offsets live in an Empty ClassicGroup of the same id, their members there. */
+  readonly consumer: ConsumerGroupCoordinator;
 }
 
 /** A transactional offset waiting for its producer's marker, with its place in the log. */
@@ -84,16 +87,24 @@ export class GroupOffsets {
     if (this.#host.closed) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (req.groupId === '') return all(ErrorCode.INVALID_GROUP_ID);
     let group = this.#host.group(req.groupId);
-    if (group === undefined) {
+    const consumerGroup = this.#host.consumer.groups.has(req.groupId);
+    if (consumerGroup) {
+      // KIP-848 (OffsetCommit v9): the generation field carries the member epoch.
+      const invalid = this.#host.consumer.validateOffsetCommit(req.groupId, req.memberId, req.generationId, req.apiVersion);
+      if (invalid !== undefined) return all(invalid);
+      group ??= this.#host.group(req.groupId, true) as ClassicGroup;
+    } else if (group === undefined) {
       // A client outside group management (generation -1) may commit; anything else is from an old generation.
       if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
       group = this.#host.group(req.groupId, true) as ClassicGroup;
     }
-    const invalid = this.#validate(group, req);
-    if (invalid !== undefined) return all(invalid);
-    if (group.is(GroupState.CompletingRebalance)) return all(ErrorCode.REBALANCE_IN_PROGRESS);
-    // Stable, PreparingRebalance (members commit before they rejoin) and Empty accept commits.
-    if (req.generationId >= 0) this.#host.touchMember(group, req.memberId);
+    if (!consumerGroup) {
+      const invalid = this.#validate(group, req);
+      if (invalid !== undefined) return all(invalid);
+      if (group.is(GroupState.CompletingRebalance)) return all(ErrorCode.REBALANCE_IN_PROGRESS);
+      // Stable, PreparingRebalance (members commit before they rejoin) and Empty accept commits.
+      if (req.generationId >= 0) this.#host.touchMember(group, req.memberId);
+    }
     const now = BigInt(this.#clock.now());
     const results: PartitionError[] = [];
     const accepted: { topic: string; partition: number; value: CommittedOffset }[] = [];
@@ -277,9 +288,17 @@ export class GroupOffsets {
    * commit answers offset -1, metadata "" and no error (Kafka's `OffsetFetchResponse.INVALID_OFFSET`,
    * `NO_METADATA`).
    */
-  fetch(groupId: string, topics: readonly { topic: string; partitions: readonly number[] }[] | null, requireStable = false): { errorCode: number; offsets: FetchedOffset[] } {
+  fetch(
+    groupId: string,
+    topics: readonly { topic: string; partitions: readonly number[] }[] | null,
+    requireStable = false,
+    member: { readonly memberId: string | null; readonly memberEpoch: number } = { memberId: null, memberEpoch: -1 },
+  ): { errorCode: number; offsets: FetchedOffset[] } {
     if (this.#host.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, offsets: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, offsets: [] };
+    // OffsetFetch v9 (KIP-848): a consumer-group member reads with its current epoch.
+    const invalid = this.#host.consumer.validateOffsetFetch(groupId, member.memberId, member.memberEpoch);
+    if (invalid !== undefined) return { errorCode: invalid, offsets: [] };
     const group = this.#host.group(groupId);
     const live = group !== undefined && !group.is(GroupState.Dead) ? group : undefined;
     const entry = (topic: string, partition: number, v: CommittedOffset | undefined): FetchedOffset =>
@@ -300,19 +319,32 @@ export class GroupOffsets {
     if (this.#host.closed) return top(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (groupId === '') return top(ErrorCode.INVALID_GROUP_ID);
     const group = this.#host.group(groupId);
+    const kip848Topics = this.#host.consumer.subscribedTopicNames(groupId);
+    if (kip848Topics !== undefined) return this.#deleteSubscribed(group, groupId, topics, kip848Topics);
     if (group === undefined || group.is(GroupState.Dead)) return top(ErrorCode.GROUP_ID_NOT_FOUND);
     const consumerGroup = group.protocolType === 'consumer';
     if (!group.is(GroupState.Empty) && !consumerGroup) return top(ErrorCode.NON_EMPTY_GROUP);
+    // Unknown subscriptions (undecodable metadata) count as subscribed: never delete what may be in use.
+    const subscribed = (topic: string): boolean => !group.is(GroupState.Empty) && (group.subscribedTopics === null || group.subscribedTopics.has(topic));
+    return this.#deleteSubscribed(group, groupId, topics, subscribed);
+  }
+
+  async #deleteSubscribed(
+    group: ClassicGroup | undefined,
+    groupId: string,
+    topics: readonly { topic: string; partitions: readonly number[] }[],
+    subscribedTo: ReadonlySet<string> | ((topic: string) => boolean),
+  ): Promise<{ errorCode: number; partitions: PartitionError[] }> {
+    const top = (errorCode: number) => ({ errorCode, partitions: [] });
     const partitions: PartitionError[] = [];
     const deletable: { topic: string; partition: number }[] = [];
     for (const t of topics) {
-      // Unknown subscriptions (undecodable metadata) count as subscribed: never delete what may be in use.
-      const subscribed = !group.is(GroupState.Empty) && (group.subscribedTopics === null || group.subscribedTopics.has(t.topic));
+      const subscribed = typeof subscribedTo === 'function' ? subscribedTo(t.topic) : subscribedTo.has(t.topic);
       for (const p of t.partitions) {
         if (subscribed) partitions.push({ topic: t.topic, partition: p, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC });
         else {
           partitions.push({ topic: t.topic, partition: p, errorCode: ErrorCode.NONE });
-          if (group.offset(t.topic, p) !== undefined) deletable.push({ topic: t.topic, partition: p });
+          if (group?.offset(t.topic, p) !== undefined) deletable.push({ topic: t.topic, partition: p });
         }
       }
     }
@@ -323,7 +355,7 @@ export class GroupOffsets {
         this.#logger.warn('offset delete append failed', { group: groupId, error: String(error) });
         return top(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       }
-      for (const d of deletable) group.deleteOffset(d.topic, d.partition);
+      for (const d of deletable) group?.deleteOffset(d.topic, d.partition);
     }
     return { errorCode: ErrorCode.NONE, partitions };
   }
@@ -368,10 +400,17 @@ export class GroupOffsets {
     const retention = this.#config.offsetsRetentionMs;
     let expiredCount = 0;
     for (const group of [...this.#host.groups.values()]) {
+      const kip848 = this.#host.consumer.groups.get(group.groupId);
+      const kip848Topics = this.#host.consumer.subscribedTopicNames(group.groupId);
       const expired = group.allOffsets().filter(({ topic, partition, value }) => {
         // Kafka keeps an offset while a transactional commit of it is pending.
         if (this.hasPendingOffset(group.groupId, topic, partition)) return false;
         if (value.expireTimestamp !== null) return Number(value.expireTimestamp) <= now;
+        if (kip848 !== undefined) {
+          // A consumer group's offsets expire once it has been empty for the retention, or when no member subscribes to their topic.
+          if (kip848.members.size === 0) return kip848.emptySince + retention <= now;
+          return !(kip848Topics?.has(topic) ?? true) && Number(value.commitTimestamp) + retention <= now;
+        }
         if (group.protocolType === null) return Number(value.commitTimestamp) + retention <= now;
         if (group.is(GroupState.Empty)) return group.stateTimestamp + retention <= now;
         if (group.protocolType === 'consumer' && group.subscribedTopics !== null && !group.subscribedTopics.has(topic)) {
@@ -380,7 +419,7 @@ export class GroupOffsets {
         return false;
       });
       const records = expired.map((e) => this.tombstone(group.groupId, e.topic, e.partition));
-      const dropGroup = group.is(GroupState.Empty) && expired.length === group.allOffsets().length;
+      const dropGroup = group.is(GroupState.Empty) && (kip848 === undefined || kip848.members.size === 0) && expired.length === group.allOffsets().length;
       if (dropGroup) records.push({ key: groupKey(group.groupId), value: null });
       if (records.length === 0) continue;
       try {
@@ -391,8 +430,13 @@ export class GroupOffsets {
       }
       for (const e of expired) group.deleteOffset(e.topic, e.partition);
       expiredCount += expired.length;
-      if (dropGroup && group.is(GroupState.Empty) && !group.hasOffsets()) this.#host.forget(group);
+      if (dropGroup && group.is(GroupState.Empty) && !group.hasOffsets()) {
+        this.#host.forget(group);
+        this.#host.consumer.forgetIfEmpty(group.groupId);
+      }
     }
+    // An empty KIP-848 group without committed offsets goes too (Kafka's `cleanupGroupMetadata`).
+    for (const g of [...this.#host.consumer.groups.values()]) if (g.members.size === 0 && !this.#host.groups.has(g.groupId)) this.#host.consumer.forgetIfEmpty(g.groupId);
     if (expiredCount > 0) this.#logger.info('expired committed offsets', { count: expiredCount });
     return expiredCount;
   }
@@ -466,8 +510,15 @@ export class GroupOffsets {
         group.state = group.members.size > 0 ? GroupState.Stable : GroupState.Empty;
         this.#host.groups.set(d.group, group);
         withMetadata.add(d.group);
+      } else {
+        try {
+          this.#host.consumer.replay(rec.key, rec.value);
+        } catch (error) {
+          this.#logger.warn('skipping undecodable consumer group record', { error: String(error) });
+        }
       }
     }
+    this.#host.consumer.finishLoad();
     for (const group of [...this.#host.groups.values()]) {
       if (!withMetadata.has(group.groupId) && !group.hasOffsets()) {
         this.#host.groups.delete(group.groupId);

@@ -91,8 +91,8 @@ export interface GroupListing {
   readonly groupId: string;
   readonly protocolType: string;
   readonly state: string;
-  /** Only classic groups exist until KIP-848. */
-  readonly type: 'classic';
+  /** KIP-848: "classic" (JoinGroup) or "consumer" (ConsumerGroupHeartbeat). */
+  readonly type: 'classic' | 'consumer';
 }
 
 export interface OffsetCommitRequest {
@@ -101,6 +101,8 @@ export interface OffsetCommitRequest {
   readonly generationId: number;
   readonly memberId: string;
   readonly groupInstanceId: string | null;
+  /** The OffsetCommit version: KIP-848 members must use v9+ (UNSUPPORTED_VERSION otherwise). Absent = not checked. */
+  readonly apiVersion?: number;
   readonly offsets: readonly {
     readonly topic: string;
     readonly partition: number;

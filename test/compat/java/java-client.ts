@@ -28,9 +28,9 @@ export interface JavaClientOptions {
  * before; returns the jar. A jar, not a classes folder, because class-data sharing (see jvm.ts)
  * refuses folders on the classpath.
  */
-export function compileJavaClient(): string {
+export function compileJavaClient(sourceFile: string = SOURCE): string {
   const kafka = installApacheKafka();
-  const source = readFileSync(SOURCE);
+  const source = readFileSync(sourceFile);
   const hash = createHash('sha256').update(source).update(kafka.version).digest('hex').slice(0, 16);
   const home = join(PEERS_DIR, `java-client-${hash}`);
   const jar = join(home, 'java-client.jar');
@@ -42,12 +42,12 @@ export function compileJavaClient(): string {
   try {
     const clients = join(kafka.lib, `kafka-clients-${kafka.version}.jar`);
     const steps: Array<[string, string[]]> = [
-      ['javac', ['--release', '17', '-encoding', 'UTF-8', '-cp', clients, '-d', join(staging, 'classes'), SOURCE]],
+      ['javac', ['--release', '17', '-encoding', 'UTF-8', '-cp', clients, '-d', join(staging, 'classes'), sourceFile]],
       ['jar', ['--create', '--file', join(staging, 'java-client.jar'), '-C', join(staging, 'classes'), '.']],
     ];
     for (const [cmd, args] of steps) {
       const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
-      if (r.status !== 0) throw new Error(`${cmd} for JavaClient.java failed:\n${r.stdout}${r.stderr}${r.error === undefined ? '' : String(r.error)}`);
+      if (r.status !== 0) throw new Error(`${cmd} for ${sourceFile} failed:\n${r.stdout}${r.stderr}${r.error === undefined ? '' : String(r.error)}`);
     }
     try {
       renameSync(staging, home);
@@ -66,9 +66,14 @@ export function compileJavaClient(): string {
  * exit: the caller asserts on `code`, with `describeJavaClient(r)` as the message.
  */
 export async function runJavaClient(args: readonly string[], options: JavaClientOptions = {}): Promise<JavaClientResult> {
+  return runJavaProgram(SOURCE, 'JavaClient', args, options);
+}
+
+/** Like runJavaClient, for another single-file Java program beside it (e.g. ConsumerProtocolFlow.java). */
+export async function runJavaProgram(sourceFile: string, mainClass: string, args: readonly string[], options: JavaClientOptions = {}): Promise<JavaClientResult> {
   const kafka = installApacheKafka();
-  const jar = compileJavaClient();
-  const r = await runJava(kafka, 'JavaClient', args, { classpath: [jar], quickStart: true, classArchive: true }, {
+  const jar = compileJavaClient(sourceFile);
+  const r = await runJava(kafka, mainClass, args, { classpath: [jar], quickStart: true, classArchive: true }, {
     timeoutMs: options.timeoutMs ?? 90_000,
     ...(options.input === undefined ? {} : { input: options.input }),
   });
