@@ -45,7 +45,7 @@ export const API_TABLE: ReadonlyArray<readonly [name: string, min: number, max: 
   ['ListTransactions', 0, 1],
   ['ConsumerGroupHeartbeat', 0, 1],
   // v1 (KIP-1099 member type) is not in the shared spec copy; v0 only until it is.
-  ['ConsumerGroupDescribe', 0, 0],
+  ['ConsumerGroupDescribe', 0, 1],
 ];
 
 /** Embedded payloads the broker stores or inspects, with the versions generated. */

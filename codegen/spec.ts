@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { patchMessage } from './spec-patches.ts';
 import { parseRange, type VersionRange } from './version-range.ts';
 
 /** The parts of Kafka's message JSON (clients/src/main/resources/common/message) that shape the wire format. */
@@ -74,6 +75,7 @@ function stripComments(text: string): string {
 
 export function loadMessage(dir: string, name: string): MessageSpec {
   const raw = JSON.parse(stripComments(readFileSync(join(dir, `${name}.json`), 'utf8'))) as RawMessage;
+  patchMessage(raw);
   const common = new Map<string, RawField[]>();
   for (const s of raw.commonStructs ?? []) common.set(s.name, s.fields);
   const built = new Map<string, StructSpec>();

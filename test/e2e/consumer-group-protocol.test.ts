@@ -50,7 +50,7 @@ describe('KIP-848 consumer groups over the wire', () => {
     let a: { memberId: string; epoch: number; owned: { topicId: string; partitions: number[] }[] };
     try {
       const versions = await client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
-      assert.deepEqual(versions.apiKeys.filter((k) => k.apiKey === 68 || k.apiKey === 69).map((k) => [k.apiKey, k.minVersion, k.maxVersion]), [[68, 0, 1], [69, 0, 0]]);
+      assert.deepEqual(versions.apiKeys.filter((k) => k.apiKey === 68 || k.apiKey === 69).map((k) => [k.apiKey, k.minVersion, k.maxVersion]), [[68, 0, 1], [69, 0, 1]]);
       id = await topicId(client, 'events', 4);
       // v0: the coordinator chooses the member id.
       const r0 = await heartbeat(client, 0, { memberId: '', memberEpoch: 0, join: true });
@@ -78,6 +78,9 @@ describe('KIP-848 consumer groups over the wire', () => {
       assert.equal(d.groups[0]?.assignorName, 'uniform');
       assert.deepEqual(d.groups[0]?.members.map((m) => m.memberId).sort(), [a.memberId, 'member-b'].sort());
       assert.equal(d.groups[1]?.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+      // v1 (KIP-1099) adds the member type: 1 = joined through the consumer protocol.
+      const d1 = await client.request(ApiKey.ConsumerGroupDescribe, 1, { groupIds: ['kip848'], includeAuthorizedOperations: false });
+      assert.deepEqual(d1.groups[0]?.members.map((m) => m.memberType), [1, 1]);
 
       const commit = (memberId: string, epoch: number) =>
         client.request(ApiKey.OffsetCommit, 9, {

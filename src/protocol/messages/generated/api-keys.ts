@@ -180,7 +180,7 @@ export const API_INFO: Readonly<Record<number, ApiInfo>> = {
   65: { name: 'DescribeTransactions', minVersion: 0, maxVersion: 0, flexibleMin: 0 },
   66: { name: 'ListTransactions', minVersion: 0, maxVersion: 1, flexibleMin: 0 },
   68: { name: 'ConsumerGroupHeartbeat', minVersion: 0, maxVersion: 1, flexibleMin: 0 },
-  69: { name: 'ConsumerGroupDescribe', minVersion: 0, maxVersion: 0, flexibleMin: 0 },
+  69: { name: 'ConsumerGroupDescribe', minVersion: 0, maxVersion: 1, flexibleMin: 0 },
 };
 
 export interface RequestBodies {
