@@ -23,10 +23,12 @@ for (const name of compatTargets()) {
   describe(`confluent-kafka-python member processes against ${name}`, () => {
     let target: Target;
     const members: MemberProcess[] = [];
+    const producers: KeyedProducer[] = [];
     before(async () => {
       target = await startTarget(name);
     });
     after(async () => {
+      for (const p of producers) await p.stop().catch(() => undefined);
       for (const m of members) await m.kill().catch(() => undefined);
       await target?.close();
     });
@@ -34,6 +36,7 @@ for (const name of compatTargets()) {
     test('3 members: one killed and restarted, one leaves; no record lost, duplicates only in the at-least-once window', async () => {
       await createTopic(target, TOPIC, PARTITIONS);
       const producer = new KeyedProducer(target, TOPIC, PARTITIONS);
+      producers.push(producer);
       const start = (client: string, commit: 'manual' | 'auto'): MemberProcess => {
         const config: MemberConfig = { bootstrap: target.bootstrap, group: GROUP, topic: TOPIC, client, commit, session_ms: 6000 };
         const m = new MemberProcess(config);
