@@ -39,7 +39,7 @@ for (const name of compatTargets()) {
       producers.push(producer);
       const start = (client: string, commit: 'manual' | 'auto'): MemberProcess => {
         const config: MemberConfig = { bootstrap: target.bootstrap, group: GROUP, topic: TOPIC, client, commit, session_ms: 6000 };
-        const m = new MemberProcess(config);
+        const m = MemberProcess.python(config);
         members.push(m);
         return m;
       };

@@ -59,17 +59,26 @@ export function readsMore(m: MemberProcess): () => boolean {
   return () => m.records().length > n;
 }
 
-/** One confluent_member.py process. */
+/**
+ * One member process printing the event lines above: confluent_member.py (`MemberProcess.python`) or
+ * JavaGroupMember.java (java-member.ts). `stop` is how it is asked to leave cleanly.
+ */
 export class MemberProcess {
   readonly name: string;
   readonly events: MemberEvent[] = [];
   readonly #child: ChildProcess;
+  readonly #stop: 'sigterm' | 'stdin-eof';
   #stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(config: MemberConfig) {
-    this.name = config.client;
-    this.#child = spawn(PYTHON, [MEMBER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+  static python(config: MemberConfig): MemberProcess {
+    return new MemberProcess(config.client, PYTHON, [MEMBER_SCRIPT], { input: JSON.stringify(config) + '\n', stop: 'sigterm' });
+  }
+
+  constructor(name: string, command: string, args: readonly string[], options: { readonly input?: string; readonly stop: 'sigterm' | 'stdin-eof' }) {
+    this.name = name;
+    this.#stop = options.stop;
+    this.#child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(this.#child);
     let pending = '';
     this.#child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -80,7 +89,9 @@ export class MemberProcess {
     });
     this.#child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.#stderr += s));
     this.#child.stdin?.on('error', () => undefined);
-    this.#child.stdin?.end(JSON.stringify(config) + '\n');
+    if (options.input !== undefined) this.#child.stdin?.write(options.input);
+    // A member that stops at the end of its input keeps the pipe open until close().
+    if (options.stop === 'sigterm') this.#child.stdin?.end();
     this.exited = new Promise((resolve) => this.#child.once('close', (code, signal) => resolve({ code, signal })));
   }
 
@@ -119,9 +130,10 @@ export class MemberProcess {
     await this.exited;
   }
 
-  /** SIGTERM: the script closes the consumer (LeaveGroup unless static, final auto commit) and exits. */
+  /** SIGTERM or the end of its input: the member closes its consumer (LeaveGroup unless static, final auto commit) and exits. */
   async close(): Promise<void> {
-    this.#child.kill('SIGTERM');
+    if (this.#stop === 'sigterm') this.#child.kill('SIGTERM');
+    else this.#child.stdin?.end();
     const r = await Promise.race([this.exited, sleep(30_000).then(() => undefined)]);
     if (r === undefined) {
       this.#child.kill('SIGKILL');
