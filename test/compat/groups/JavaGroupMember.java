@@ -88,9 +88,14 @@ public final class JavaGroupMember {
     stdin.setDaemon(true);
     stdin.start();
 
+    // Read but not yet committed: retried after each poll until a commit succeeds, since a failed
+    // commit (a rebalance in progress) is otherwise never repeated once the partition goes quiet.
+    // Dropped for partitions that leave this member: their next owner reads them again.
+    Map<TopicPartition, OffsetAndMetadata> pending = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
     consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
       @Override
       public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        pending.keySet().removeAll(partitions);
         if (!partitions.isEmpty()) emit("{\"ev\":\"revoke\",\"parts\":" + parts(partitions) + "}");
       }
 
@@ -101,22 +106,24 @@ public final class JavaGroupMember {
 
       @Override
       public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        pending.keySet().removeAll(partitions);
         if (!partitions.isEmpty()) emit("{\"ev\":\"revoke\",\"lost\":true,\"parts\":" + parts(partitions) + "}");
       }
     });
     emit("{\"ev\":\"ready\"}");
     try {
       while (!stop.get()) {
-        Map<TopicPartition, OffsetAndMetadata> next = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
           emit("{\"ev\":\"rec\",\"p\":" + r.partition() + ",\"o\":" + r.offset() + ",\"k\":" + str(r.key()) + "}");
-          next.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          pending.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
         }
-        if (manual && !next.isEmpty()) {
+        if (manual && !pending.isEmpty()) {
           try {
-            consumer.commitSync(next, Duration.ofSeconds(15));
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : next.entrySet()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(pending);
+            consumer.commitSync(offsets, Duration.ofSeconds(15));
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
               emit("{\"ev\":\"commit\",\"p\":" + e.getKey().partition() + ",\"o\":" + e.getValue().offset() + "}");
+              if (e.getValue().equals(pending.get(e.getKey()))) pending.remove(e.getKey());
             }
           } catch (KafkaException e) {
             // RebalanceInProgressException, CommitFailedException: these records stay in the

@@ -73,9 +73,15 @@ def on_assign(c, partitions):
 
 
 def on_revoke(c, partitions):
+    for p in partitions:
+        pending.pop(p.partition, None)
     emit({"ev": "revoke", "parts": sorted(p.partition for p in partitions)})
 
 
+# Read but not yet committed (manual mode): retried after each poll until a commit succeeds, since
+# a failed commit (a rebalance in progress) is otherwise never repeated once the partition goes
+# quiet. Dropped for revoked partitions: their next owner reads them again.
+pending = {}
 consumer.subscribe([req["topic"]], on_assign=on_assign, on_revoke=on_revoke)
 emit({"ev": "ready"})
 
@@ -88,23 +94,24 @@ while not stopping["flag"]:
         # rebalance: against Apache Kafka 4.3 as against Gregor, records are skipped for good.
         msg = consumer.poll(0.2)
         msgs = [] if msg is None else [msg]
-    nexts = {}
     for msg in msgs:
         err = msg.error()
         if err is None:
             key = msg.key().decode() if msg.key() is not None else None
             emit({"ev": "rec", "p": msg.partition(), "o": msg.offset(), "k": key})
-            nexts[msg.partition()] = msg.offset() + 1
+            pending[msg.partition()] = msg.offset() + 1
         elif err.code() == KafkaError._PARTITION_EOF:
             emit({"ev": "eof", "p": msg.partition()})
         else:
             emit({"ev": "error", "error": str(err)})
-    if manual and nexts:
-        offsets = [TopicPartition(req["topic"], p, o) for p, o in sorted(nexts.items())]
+    if manual and pending:
+        offsets = [TopicPartition(req["topic"], p, o) for p, o in sorted(pending.items())]
         try:
             for tp in consumer.commit(offsets=offsets, asynchronous=False):
                 if tp.error is None:
                     emit({"ev": "commit", "p": tp.partition, "o": tp.offset})
+                    if pending.get(tp.partition) == tp.offset:
+                        del pending[tp.partition]
         except KafkaException as e:
             # A commit racing a rebalance (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, ...): these
             # records stay uncommitted, inside the at-least-once window; the next owner reads them again.
