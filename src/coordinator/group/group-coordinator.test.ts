@@ -280,7 +280,7 @@ describe('GroupCoordinator: static membership (KIP-345)', () => {
   test('a restarted static member gets its assignment back without a rebalance; the old id is fenced', async () => {
     const { gc, clock } = setup();
     const { join, assignment } = await stableSingle(gc, clock, { groupInstanceId: 'instance-1' });
-    const restarted = await gc.join(joinReq({ groupInstanceId: 'instance-1', requireKnownMemberId: true }));
+    const restarted = await gc.join(joinReq({ groupInstanceId: 'instance-1', requireKnownMemberId: true, supportsSkipAssignment: true }));
     assert.equal(restarted.errorCode, ErrorCode.NONE);
     assert.notEqual(restarted.memberId, join.memberId);
     assert.equal(restarted.generationId, join.generationId, 'same generation: no rebalance');
@@ -305,6 +305,19 @@ describe('GroupCoordinator: static membership (KIP-345)', () => {
     assert.equal(restarted.errorCode, ErrorCode.NONE);
     assert.equal(restarted.generationId, join.generationId, 'same generation: no rebalance');
     assert.equal(gc.describe('g').state, 'Stable');
+    const s = await gc.sync({ groupId: 'g', generationId: restarted.generationId, memberId: restarted.memberId, groupInstanceId: 'instance-1', protocolType: null, protocolName: null, assignments: [] });
+    assert.deepEqual(s.assignment, assignment);
+  });
+
+  test('before JoinGroup v9 a rejoining static leader is answered as a follower, as Kafka does', async () => {
+    const { gc, clock } = setup();
+    const { join, assignment } = await stableSingle(gc, clock, { groupInstanceId: 'instance-1' });
+    const restarted = await gc.join(joinReq({ groupInstanceId: 'instance-1', requireKnownMemberId: true, supportsSkipAssignment: false }));
+    assert.equal(restarted.errorCode, ErrorCode.NONE);
+    assert.equal(restarted.generationId, join.generationId);
+    assert.equal(restarted.leader, join.memberId, 'the leader as it was before the replacement');
+    assert.deepEqual(restarted.members, []);
+    assert.equal(restarted.skipAssignment, false);
     const s = await gc.sync({ groupId: 'g', generationId: restarted.generationId, memberId: restarted.memberId, groupInstanceId: 'instance-1', protocolType: null, protocolName: null, assignments: [] });
     assert.deepEqual(s.assignment, assignment);
   });

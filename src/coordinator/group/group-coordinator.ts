@@ -174,6 +174,7 @@ export class GroupCoordinator {
     member.joinWaiter = member.syncWaiter = undefined;
     oldJoin?.(joinError(ErrorCode.FENCED_INSTANCE_ID, oldMemberId));
     oldSync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
+    const previousLeader = group.leaderId;
     group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
     if (group.syncedMembers.delete(oldMemberId)) group.syncedMembers.add(newMemberId);
     this.#updateMember(member, req);
@@ -197,8 +198,11 @@ export class GroupCoordinator {
       // Java static member's restart a rebalance, which is what KIP-345 exists to avoid.
       if (group.selectProtocol() !== group.protocolName) return this.#rejoinAndRebalance(group, member, respond);
       // No rebalance. The new member id is persisted first, as Kafka does, so a coordinator restart
-      // does not resurrect the fenced id. The leader is told not to reassign (KIP-814).
-      void this.storeGroup(group).then((ok) => respond(ok ? current(isLeader) : joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, newMemberId)));
+      // does not resurrect the fenced id. From v9 the leader is told not to reassign (KIP-814);
+      // before v9 Kafka names the leader as it was before the replacement and sends no members, so a
+      // rejoining leader acts as a follower and just syncs its current assignment.
+      const answer = req.supportsSkipAssignment === true ? current(isLeader) : { ...current(false), leader: previousLeader ?? '', members: [] };
+      void this.storeGroup(group).then((ok) => respond(ok ? answer : joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, newMemberId)));
       return;
     }
     if (group.is(GroupState.CompletingRebalance)) {
