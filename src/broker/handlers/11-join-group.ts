@@ -24,6 +24,7 @@ export const handler = defineHandler({
       // Kafka reports InetAddress.toString(): a slash before the address.
       clientHost: `/${ctx.connection.remoteAddress}`,
       requireKnownMemberId: version >= 4,
+      supportsSkipAssignment: version >= 9,
       reason: version >= 8 ? request.reason : null,
     });
     return {

@@ -280,7 +280,7 @@ describe('GroupCoordinator: static membership (KIP-345)', () => {
   test('a restarted static member gets its assignment back without a rebalance; the old id is fenced', async () => {
     const { gc, clock } = setup();
     const { join, assignment } = await stableSingle(gc, clock, { groupInstanceId: 'instance-1' });
-    const restarted = await gc.join(joinReq({ groupInstanceId: 'instance-1', requireKnownMemberId: true }));
+    const restarted = await gc.join(joinReq({ groupInstanceId: 'instance-1', requireKnownMemberId: true, supportsSkipAssignment: true }));
     assert.equal(restarted.errorCode, ErrorCode.NONE);
     assert.notEqual(restarted.memberId, join.memberId);
     assert.equal(restarted.generationId, join.generationId, 'same generation: no rebalance');
@@ -294,12 +294,67 @@ describe('GroupCoordinator: static membership (KIP-345)', () => {
     assert.equal(commit[0]?.errorCode, ErrorCode.FENCED_INSTANCE_ID);
   });
 
-  test('a static member whose subscription changed triggers a rebalance', async () => {
+  // Regression: Gregor compared the member's metadata bytes and rebalanced when they differed, so a
+  // restarted Java consumer (whose ConsumerProtocolSubscription carries owned partitions and a
+  // generation, empty and -1 after a restart) always caused a rebalance. Kafka only looks at the
+  // selected protocol (test/compat/groups/groups-cooperative-static.test.ts, Java static membership).
+  test('a restarted static member with other subscription bytes but the same protocol gets no rebalance', async () => {
     const { gc, clock } = setup();
-    await stableSingle(gc, clock, { groupInstanceId: 'instance-1' });
-    const changed = track(gc.join(joinReq({ groupInstanceId: 'instance-1', protocols: [{ name: 'range', metadata: subscription('other') }] })));
+    const { join, assignment } = await stableSingle(gc, clock, { groupInstanceId: 'instance-1' });
+    const restarted = await gc.join(joinReq({ groupInstanceId: 'instance-1', protocols: [{ name: 'range', metadata: subscription('t', 'other') }] }));
+    assert.equal(restarted.errorCode, ErrorCode.NONE);
+    assert.equal(restarted.generationId, join.generationId, 'same generation: no rebalance');
+    assert.equal(gc.describe('g').state, 'Stable');
+    const s = await gc.sync({ groupId: 'g', generationId: restarted.generationId, memberId: restarted.memberId, groupInstanceId: 'instance-1', protocolType: null, protocolName: null, assignments: [] });
+    assert.deepEqual(s.assignment, assignment);
+  });
+
+  test('before JoinGroup v9 a rejoining static leader is answered as a follower, as Kafka does', async () => {
+    const { gc, clock } = setup();
+    const { join, assignment } = await stableSingle(gc, clock, { groupInstanceId: 'instance-1' });
+    const restarted = await gc.join(joinReq({ groupInstanceId: 'instance-1', requireKnownMemberId: true, supportsSkipAssignment: false }));
+    assert.equal(restarted.errorCode, ErrorCode.NONE);
+    assert.equal(restarted.generationId, join.generationId);
+    assert.equal(restarted.leader, join.memberId, 'the leader as it was before the replacement');
+    assert.deepEqual(restarted.members, []);
+    assert.equal(restarted.skipAssignment, false);
+    const s = await gc.sync({ groupId: 'g', generationId: restarted.generationId, memberId: restarted.memberId, groupInstanceId: 'instance-1', protocolType: null, protocolName: null, assignments: [] });
+    assert.deepEqual(s.assignment, assignment);
+  });
+
+  test('a static member whose rejoin changes the selected protocol triggers a rebalance', async () => {
+    const { gc, clock } = setup();
+    await stableSingle(gc, clock, { groupInstanceId: 'instance-1', protocols: [{ name: 'range', metadata: subscription('t') }, { name: 'roundrobin', metadata: subscription('t') }] });
+    const changed = track(gc.join(joinReq({ groupInstanceId: 'instance-1', protocols: [{ name: 'roundrobin', metadata: subscription('t') }] })));
     await settle();
     assert.equal(changed.value().generationId, 2);
+    assert.equal(changed.value().protocolName, 'roundrobin');
+  });
+
+  test('a static member rejoining while the group awaits the leader\'s assignment triggers a rebalance', async () => {
+    const { gc, clock } = setup();
+    const a = track(gc.join(joinReq({ clientId: 'a', groupInstanceId: 'instance-a' })));
+    const b = track(gc.join(joinReq({ clientId: 'b', groupInstanceId: 'instance-b' })));
+    // The initial delay is extended once because b joined during it.
+    clock.advance(CONFIG.initialRebalanceDelayMs);
+    clock.advance(CONFIG.initialRebalanceDelayMs);
+    await settle();
+    assert.equal(gc.describe('g').state, 'CompletingRebalance');
+    const leader = a.value().members.length > 0 ? a.value() : b.value();
+    const follower = leader === a.value() ? b.value() : a.value();
+    const followerInstance = follower === a.value() ? 'instance-a' : 'instance-b';
+    // The follower restarts before the leader's SyncGroup: the leader was given its old member id.
+    const restarted = track(gc.join(joinReq({ clientId: 'restarted', groupInstanceId: followerInstance })));
+    await settle();
+    assert.equal(gc.describe('g').state, 'PreparingRebalance');
+    assert.equal(restarted.done(), false, 'parked until the new join phase ends');
+    const leaderSync = await gc.sync({ groupId: 'g', generationId: leader.generationId, memberId: leader.memberId, groupInstanceId: leader === a.value() ? 'instance-a' : 'instance-b', protocolType: null, protocolName: null, assignments: [{ memberId: follower.memberId, assignment: Buffer.from('stale') }] });
+    assert.equal(leaderSync.errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+    const rejoin = track(gc.join(joinReq({ clientId: leader === a.value() ? 'a' : 'b', memberId: leader.memberId, groupInstanceId: leader === a.value() ? 'instance-a' : 'instance-b' })));
+    await settle();
+    assert.equal(rejoin.value().generationId, 2);
+    assert.equal(restarted.value().generationId, 2);
+    assert.deepEqual(rejoin.value().members.map((m) => m.memberId).sort(), [leader.memberId, restarted.value().memberId].sort());
   });
 });
 

@@ -205,7 +205,7 @@ export class GroupCoordinator {
     member.joinWaiter = member.syncWaiter = undefined;
     oldJoin?.(joinError(ErrorCode.FENCED_INSTANCE_ID, oldMemberId));
     oldSync?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
-    const oldProtocols = member.protocols;
+    const previousLeader = group.leaderId;
     group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
     if (group.syncedMembers.delete(oldMemberId)) group.syncedMembers.add(newMemberId);
     this.#updateMember(member, req);
@@ -222,16 +222,25 @@ export class GroupCoordinator {
       skipAssignment,
     });
     if (group.is(GroupState.Stable)) {
-      const chosen = (ps: readonly { name: string; metadata: Buffer }[]): Buffer | undefined => ps.find((p) => p.name === group.protocolName)?.metadata;
-      const before = chosen(oldProtocols);
-      const after = chosen(req.protocols);
-      if (after === undefined || (before !== undefined && !before.equals(after))) return this.#rejoinAndRebalance(group, member, respond);
-      // Same subscription: no rebalance. The new member id is persisted first, as Kafka does, so a
-      // coordinator restart does not resurrect the fenced id. The leader is told not to reassign (KIP-814).
-      void this.storeGroup(group).then((ok) => respond(ok ? current(isLeader) : joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, newMemberId)));
+      // Kafka (GroupMetadataManager.updateStaticMemberThenRebalanceOrCompleteJoin) rebalances only when
+      // the group's selected protocol would change, not when the member's metadata bytes differ: a
+      // restarted Java consumer always sends other bytes (ConsumerProtocolSubscription v1+ carries its
+      // owned partitions and generation, empty and -1 after a restart), and comparing them made every
+      // Java static member's restart a rebalance, which is what KIP-345 exists to avoid.
+      if (group.selectProtocol() !== group.protocolName) return this.#rejoinAndRebalance(group, member, respond);
+      // No rebalance. The new member id is persisted first, as Kafka does, so a coordinator restart
+      // does not resurrect the fenced id. From v9 the leader is told not to reassign (KIP-814);
+      // before v9 Kafka names the leader as it was before the replacement and sends no members, so a
+      // rejoining leader acts as a follower and just syncs its current assignment.
+      const answer = req.supportsSkipAssignment === true ? current(isLeader) : { ...current(false), leader: previousLeader ?? '', members: [] };
+      void this.storeGroup(group).then((ok) => respond(ok ? answer : joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, newMemberId)));
       return;
     }
-    if (group.is(GroupState.CompletingRebalance)) return respond(current(false));
+    if (group.is(GroupState.CompletingRebalance)) {
+      // Kafka rebalances here: the leader may already have been sent the old member id, and its
+      // assignment, keyed by that id, would give the new member id nothing.
+      return this.#rejoinAndRebalance(group, member, respond);
+    }
     // PreparingRebalance: wait with everyone else.
     member.joinWaiter = respond;
   }

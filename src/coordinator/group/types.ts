@@ -18,6 +18,8 @@ export interface JoinRequest {
   readonly clientHost: string;
   /** JoinGroup v4+ (KIP-394): a first join is answered MEMBER_ID_REQUIRED with the id to use. */
   readonly requireKnownMemberId: boolean;
+  /** JoinGroup v9+ (KIP-814): a rejoining static leader can be told to skip the assignment. */
+  readonly supportsSkipAssignment?: boolean;
   readonly reason?: string | null;
 }
 
