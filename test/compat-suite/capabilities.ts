@@ -92,6 +92,12 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer/, caps: ['produce none'] },
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-consumer/, caps: ['fetch', 'groups classic'] },
   { client: 'Kafka CLI tools', test: /^kafka-consumer-groups against gregor > /, caps: ['groups classic'] },
+  // Transactions (test/compat/transactions): each flow names the client that drives it.
+  { client: 'confluent-kafka-python', test: /^transactions against gregor > confluent-kafka-python:/, caps: ['transactions'] },
+  { client: 'kafkajs', test: /^transactions against gregor > kafkajs:/, caps: ['transactions'] },
+  { client: 'kcat (librdkafka)', test: /^transactions against gregor > (kcat|LSO|interleaved)/, caps: ['transactions'] },
+  { client: 'Java kafka-clients', test: /^(transactions|exactly-once pipeline) against gregor > (Java|interleaved)/, caps: ['transactions', 'idempotence'] },
+  { client: 'Kafka CLI tools', test: /^transactions against gregor > kafka-transactions tool/, caps: ['transactions'] },
   // Step 2 of `npm run compat` (test/compat-suite/verifiable.ts), reported under this name.
   { client: 'Kafka CLI tools', test: /^verifiable producer\/consumer through two kill -9 restarts$/, caps: ['idempotence', 'groups classic', 'fetch'] },
 

@@ -13,9 +13,26 @@
 //   admin <bootstrap> create-topic <topic> [--partitions p] [--replication-factor r] [--config k=v]...
 //   admin <bootstrap> delete-topic <topic> | list-topics | describe-cluster | describe-topic <topic>
 //   admin <bootstrap> describe-configs topic|broker <name> | list-offsets <topic> earliest|latest|max-timestamp
+//   read-all <bootstrap> <topic> [--isolation read_uncommitted|read_committed] [--timeout-ms t]
+//       assigns every partition and reads from the beginning to the end offsets (the last stable
+//       offset under read_committed): one {"partition","offset","key","value"} line per record.
+//   eos-pipeline <bootstrap> <input> <output> --group g --transactional-id t --expect n [--batch b]
+//           [--hang-after h]
+//       consume-transform-produce: polls <input> read_committed in group g (at most b records a
+//       poll), sends each as key -> "out-"+value to <output> and the consumed positions with
+//       sendOffsetsToTransaction in one transaction per poll; prints {"committed": total} after each
+//       commit and {"done": total} once the group's committed offsets add up to n. An abortable
+//       error aborts the transaction and rewinds to the committed offsets ({"aborted": ...}); a
+//       fatal one exits 1. With --hang-after, once h input records are committed the next
+//       transaction is written and flushed but never ended ({"open": records}): the process waits
+//       to be killed, a zombie.
+//   fence <bootstrap> <topic> --transactional-id t
+//       producer A commits "a-committed"; producer B inits the same transactional.id; A then tries
+//       to send and commit "a-zombie", to abort, and another transaction, each error reported by
+//       exception class; B commits "b-committed". One line per step.
 //
 // Every command accepts --property k=v (repeatable) for any other client config. Exit codes: 0 ok,
-// 1 a Kafka error (printed as {"error": ...} on stdout), 2 bad usage, 3 consume timed out.
+// 1 a Kafka error (printed as {"error": ...} on stdout), 2 bad usage, 3 consume or read-all timed out.
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +40,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -40,15 +59,23 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -115,6 +142,9 @@ public final class JavaClient {
         case "produce" -> code = produce(args);
         case "consume" -> code = consume(args);
         case "admin" -> code = admin(args);
+        case "read-all" -> code = readAll(args);
+        case "eos-pipeline" -> code = eosPipeline(args);
+        case "fence" -> code = fence(args);
         default -> throw new Usage("unknown command " + command);
       }
     } catch (Usage e) {
@@ -213,6 +243,221 @@ public final class JavaClient {
       if (seen > 0) consumer.commitSync(Duration.ofSeconds(15));
     }
     return seen >= max ? 0 : 3;
+  }
+
+  // ---- read-all ----
+
+  private static int readAll(Args args) {
+    String topic = args.at(0, "topic");
+    Properties p = args.properties;
+    p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, args.opt("isolation", "read_uncommitted"));
+    p.putIfAbsent(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo pi : consumer.partitionsFor(topic, Duration.ofSeconds(30))) partitions.add(new TopicPartition(topic, pi.partition()));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      // endOffsets follows isolation.level: the high watermark, or the last stable offset under
+      // read_committed, so reading stops at what this isolation level may see without waiting.
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Long.parseLong(args.opt("timeout-ms", "60000")) * 1_000_000L;
+      while (!reached(consumer, end)) {
+        if (System.nanoTime() > deadline) {
+          emit(json("error", "timed out before the end offsets " + end));
+          return 3;
+        }
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+          emit(json("partition", r.partition(), "offset", r.offset(), "key", r.key(), "value", r.value()));
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) return false;
+    }
+    return true;
+  }
+
+  // ---- eos-pipeline ----
+
+  private static String required(Args args, String name) {
+    String v = args.options.get(name);
+    if (v == null) throw new Usage("needs --" + name);
+    return v;
+  }
+
+  private static int eosPipeline(Args args) throws InterruptedException {
+    String input = args.at(0, "input topic");
+    String output = args.at(1, "output topic");
+    String group = required(args, "group");
+    String transactionalId = required(args, "transactional-id");
+    long expect = Long.parseLong(required(args, "expect"));
+    int batch = Integer.parseInt(args.opt("batch", "100"));
+    long hangAfter = Long.parseLong(args.opt("hang-after", "-1"));
+
+    Properties c = new Properties();
+    c.putAll(args.properties);
+    c.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, group);
+    c.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.putIfAbsent(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(batch));
+    // A restarted pipeline replaces a member that could not leave (its broker was gone): the group
+    // waits for the old member's session to expire, so keep it at the broker's minimum.
+    c.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+    c.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+
+    Properties p = new Properties();
+    p.putAll(args.properties);
+    p.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
+    p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+    p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+        KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      // Fences any earlier incarnation of this transactional.id and completes its open transaction.
+      producer.initTransactions();
+      emit(json("initialized", transactionalId));
+      consumer.subscribe(List.of(input));
+      long transactions = 0;
+      // Input records committed so far, as this process knows them (positions after its last commit).
+      long committed = 0;
+      for (;;) {
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) {
+          long total = committedTotal(consumer, input);
+          if (total >= expect) {
+            emit(json("done", total, "transactions", transactions));
+            return 0;
+          }
+          continue;
+        }
+        try {
+          producer.beginTransaction();
+          Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+          for (ConsumerRecord<String, String> r : records) {
+            producer.send(new ProducerRecord<>(output, r.key(), "out-" + r.value()));
+            next.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          }
+          producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
+          if (hangAfter >= 0 && committed >= hangAfter) {
+            producer.flush();
+            emit(json("open", records.count()));
+            Thread.sleep(Long.MAX_VALUE);
+          }
+          producer.commitTransaction();
+          transactions++;
+          committed = 0;
+          for (TopicPartition tp : consumer.assignment()) committed += consumer.position(tp);
+          emit(json("committed", committed, "records", records.count()));
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
+          // Fatal for this producer (KafkaProducer's javadoc): only a new instance may go on.
+          throw e;
+        } catch (KafkaException e) {
+          emit(json("aborted", e.getClass().getSimpleName() + ": " + e.getMessage()));
+          producer.abortTransaction();
+          rewind(consumer);
+        }
+      }
+    }
+  }
+
+  /** The group's committed offsets summed over the input's partitions (0 for a partition without one). */
+  private static long committedTotal(KafkaConsumer<String, String> consumer, String topic) {
+    Set<TopicPartition> all = new HashSet<>();
+    for (PartitionInfo pi : consumer.partitionsFor(topic)) all.add(new TopicPartition(topic, pi.partition()));
+    long total = 0;
+    for (OffsetAndMetadata om : consumer.committed(all).values()) total += om == null ? 0 : om.offset();
+    return total;
+  }
+
+  /** Back to the last committed offsets, so an aborted transaction's input is processed again. */
+  private static void rewind(KafkaConsumer<String, String> consumer) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+    for (TopicPartition tp : assigned) {
+      OffsetAndMetadata om = committed.get(tp);
+      if (om == null) consumer.seekToBeginning(List.of(tp));
+      else consumer.seek(tp, om.offset());
+    }
+  }
+
+  // ---- fence ----
+
+  private static int fence(Args args) {
+    String topic = args.at(0, "topic");
+    String transactionalId = required(args, "transactional-id");
+    Properties p = args.properties;
+    p.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+    p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+    p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+    Properties pa = new Properties();
+    pa.putAll(p);
+    pa.put("client.id", "gregor-java-fence-a");
+    Properties pb = new Properties();
+    pb.putAll(p);
+    pb.put("client.id", "gregor-java-fence-b");
+    try (KafkaProducer<String, String> a = new KafkaProducer<>(pa, new StringSerializer(), new StringSerializer());
+        KafkaProducer<String, String> b = new KafkaProducer<>(pb, new StringSerializer(), new StringSerializer())) {
+      a.initTransactions();
+      a.beginTransaction();
+      a.send(new ProducerRecord<>(topic, "a", "a-committed"));
+      a.commitTransaction();
+      emit(json("step", "a-committed"));
+      b.initTransactions();
+      emit(json("step", "b-initialized"));
+      // A is now a zombie: its epoch is older than B's. Where the fencing surfaces (send, flush or
+      // commit) depends on the transaction protocol version; every step is tried and reported.
+      String sendError = null;
+      String commitError = null;
+      try {
+        a.beginTransaction();
+        a.send(new ProducerRecord<>(topic, "a", "a-zombie")).get();
+      } catch (Exception e) {
+        sendError = describe(e);
+      }
+      try {
+        a.commitTransaction();
+      } catch (Exception e) {
+        commitError = describe(e);
+      }
+      // After an abortable error an application aborts and carries on; a fenced producer cannot.
+      String abortError = null;
+      try {
+        a.abortTransaction();
+      } catch (Exception e) {
+        abortError = describe(e);
+      }
+      String againError = null;
+      try {
+        a.beginTransaction();
+        a.send(new ProducerRecord<>(topic, "a", "a-zombie-again")).get();
+        a.commitTransaction();
+      } catch (Exception e) {
+        againError = describe(e);
+      }
+      emit(json("step", "a-zombie", "sendError", sendError, "commitError", commitError, "abortError", abortError, "againError", againError));
+      b.beginTransaction();
+      b.send(new ProducerRecord<>(topic, "b", "b-committed"));
+      b.commitTransaction();
+      emit(json("step", "b-committed"));
+      a.close(Duration.ZERO);
+    }
+    return 0;
+  }
+
+  /** The exception's class, and its cause's when it wraps one (ExecutionException, KafkaException). */
+  private static String describe(Throwable e) {
+    Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    String s = t.getClass().getSimpleName();
+    if (t.getCause() != null && t.getCause() != t) s += " caused by " + t.getCause().getClass().getSimpleName();
+    return s;
   }
 
   // ---- admin ----

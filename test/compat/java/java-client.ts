@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installApacheKafka, PEERS_DIR } from '../../../scripts/peers/apache-kafka.ts';
-import { runJava } from '../../peers/jvm.ts';
-import { describeResult, type ProcessResult } from '../../peers/run-process.ts';
+import { javaLaunch, runJava } from '../../peers/jvm.ts';
+import { describeResult, trackChild, type ProcessResult } from '../../peers/run-process.ts';
 
 /**
  * Runs JavaClient.java (beside this file) — the Java client, org.apache.kafka:kafka-clients, as a
@@ -85,3 +85,67 @@ export async function runJavaProgram(sourceFile: string, mainClass: string, args
 }
 
 export const describeJavaClient = (r: ProcessResult): string => describeResult('JavaClient', r);
+
+export interface RunningJavaClient {
+  /** The JSON lines printed so far. */
+  readonly lines: Array<Record<string, unknown>>;
+  /** Resolves when a printed line satisfies `match` (or when the process ends, whichever is first). */
+  until(match: (line: Record<string, unknown>) => boolean): Promise<void>;
+  /** The run's outcome once the JVM has exited; never rejects. */
+  readonly finished: Promise<JavaClientResult>;
+  kill(): void;
+}
+
+/**
+ * Starts one JavaClient command without waiting for it, for tests that act while it runs (kill the
+ * broker in the middle of a pipeline). Lines are parsed as they arrive.
+ */
+export function startJavaClient(args: readonly string[], options: { readonly timeoutMs?: number } = {}): RunningJavaClient {
+  const kafka = installApacheKafka();
+  const jar = compileJavaClient();
+  const launch = javaLaunch(kafka, 'JavaClient', args, { classpath: [jar], quickStart: true, classArchive: true });
+  const child = spawn('java', launch.argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ match: (line: Record<string, unknown>) => boolean; resolve: () => void }> = [];
+  let stdout = '';
+  let stderr = '';
+  let buffered = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+    buffered += s;
+    const complete = buffered.split('\n');
+    buffered = complete.pop() ?? '';
+    for (const text of complete) {
+      if (text.trim() === '') continue;
+      const line = JSON.parse(text) as Record<string, unknown>;
+      lines.push(line);
+      for (const w of waiters.filter((w) => w.match(line))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  let timedOut = false;
+  let closed = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 120_000);
+  const finished = new Promise<JavaClientResult>((resolve) => {
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      closed = true;
+      launch.settle(signal);
+      for (const w of waiters.splice(0)) w.resolve();
+      resolve({ code, signal, stdout, stderr, timedOut, lines });
+    });
+  });
+  return {
+    lines,
+    until: (match) => (closed || lines.some(match) ? Promise.resolve() : new Promise((resolve) => waiters.push({ match, resolve }))),
+    finished,
+    kill: () => child.kill('SIGKILL'),
+  };
+}
