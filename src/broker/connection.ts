@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Clock, Logger } from '../util/index.ts';
+import { readBufferPool, type Clock, type Logger } from '../util/index.ts';
 import type { ConnectionInfo } from './handlers/handler.ts';
 import type { Outcome, Router } from './router.ts';
 
@@ -166,7 +166,10 @@ export class Connection {
           socket.cork();
           corked = true;
         }
-        for (const c of outcome.chunks) socket.write(c);
+        for (const c of outcome.chunks) {
+          if (readBufferPool.owns(c)) socket.write(c, (error) => releaseAfterWrite(c, error));
+          else socket.write(c);
+        }
       } else if (outcome.kind === 'close') {
         this.#stopped = true;
         this.#queue.length = 0;
@@ -225,4 +228,13 @@ export class Connection {
   #remote(): string {
     return `${this.info.remoteAddress}:${this.info.remotePort}`;
   }
+}
+
+/**
+ * Record bytes read from a log come from the read-buffer pool; once the socket has taken them (the
+ * write's callback) the slab may serve the next read. A failed write (the socket was destroyed)
+ * leaves the slab to the garbage collector: whether the kernel still looks at it is not knowable.
+ */
+function releaseAfterWrite(chunk: Buffer, error: Error | null | undefined): void {
+  if (error === null || error === undefined) readBufferPool.release(chunk);
 }

@@ -27,8 +27,8 @@ export function truncateFile(fd: number, length: number): Promise<void> {
 }
 
 /** Reads up to `length` bytes at `position`; the result is shorter only at end of file. */
-export async function readAt(fd: number, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+export async function readAt(fd: number, position: number, length: number, alloc: (length: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
+  const buf = alloc(length);
   let done = 0;
   while (done < length) {
     const n = await new Promise<number>((resolve, reject) =>

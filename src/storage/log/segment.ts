@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { BatchOffsets, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../../protocol/records/index.ts';
+import { readBufferPool } from '../../util/index.ts';
 import { scanFile, type ScanEnd } from './batch-scan.ts';
 import { DELETED_SUFFIX, segmentPaths, type SegmentPaths } from './file-names.ts';
 import { closeFile, datasync, fileSize, isNotFound, openFile, readAt, truncateFile } from './fs-io.ts';
@@ -30,6 +31,15 @@ export interface SegmentRead {
 
 /** Read positions remembered per segment: one per consumer reading along, roughly. */
 const MAX_READ_HINTS = 16;
+
+/** Results smaller than this are returned in a buffer of their own, not in a pooled one. */
+const SMALL_READ = 32 * 1024;
+
+/**
+ * `read` results come from the process's read-buffer pool: the broker returns them after writing
+ * them to a socket (see BufferPool). Anyone else holding one just lets it be garbage-collected.
+ */
+const acquireReadBuffer = (length: number): Buffer => readBufferPool.acquire(length);
 
 /**
  * One segment: a `.log` of batches as they came off the wire plus its two sparse indexes, after Kafka's
@@ -297,12 +307,20 @@ export class LogSegment {
       firstSize = first.size;
     }
     if (position + BATCH_HEADER_SIZE > limit) return undefined;
-    let chunk = await readAt(this.#fd, position, Math.min(limit - position, Math.max(maxBytes, firstSize, BATCH_HEADER_SIZE)));
-    if (chunk.length < BATCH_HEADER_SIZE) return undefined;
-    if (Number(chunk.readBigInt64BE(0)) >= maxOffset) return undefined;
+    let chunk = await readAt(this.#fd, position, Math.min(limit - position, Math.max(maxBytes, firstSize, BATCH_HEADER_SIZE)), acquireReadBuffer);
+    if (chunk.length < BATCH_HEADER_SIZE || Number(chunk.readBigInt64BE(0)) >= maxOffset) {
+      readBufferPool.release(chunk);
+      return undefined;
+    }
     const size = LOG_OVERHEAD + chunk.readInt32BE(BatchOffsets.batchLength);
-    if (size > maxBytes && !minOneBatch) return { bytes: Buffer.alloc(0), nextOffset: target };
-    if (size > chunk.length) chunk = await readAt(this.#fd, position, Math.min(size, limit - position));
+    if (size > maxBytes && !minOneBatch) {
+      readBufferPool.release(chunk);
+      return { bytes: Buffer.alloc(0), nextOffset: target };
+    }
+    if (size > chunk.length) {
+      readBufferPool.release(chunk);
+      chunk = await readAt(this.#fd, position, Math.min(size, limit - position), acquireReadBuffer);
+    }
     let end = 0;
     let nextOffset = target;
     const budget = Math.max(maxBytes, size);
@@ -314,8 +332,19 @@ export class LogSegment {
       nextOffset = baseOffset + chunk.readInt32BE(end + BatchOffsets.lastOffsetDelta) + 1;
       end += batchSize;
     }
-    if (end === 0) return undefined;
+    if (end === 0) {
+      readBufferPool.release(chunk);
+      return undefined;
+    }
     this.#remember(nextOffset, position + end);
+    if (end < SMALL_READ && readBufferPool.owns(chunk)) {
+      // A small result is copied out so that every pooled buffer a reader gets is large enough for
+      // the response encoder to send by reference (it copies byte fields under 8 KiB).
+      const small = Buffer.allocUnsafe(end);
+      chunk.copy(small, 0, 0, end);
+      readBufferPool.release(chunk);
+      return { bytes: small, nextOffset };
+    }
     return { bytes: end === chunk.length ? chunk : chunk.subarray(0, end), nextOffset };
   }
 
