@@ -353,6 +353,27 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
     assert.equal((await commit('', -1))[0]!.errorCode, ErrorCode.NONE);
   });
 
+  test('TxnOffsetCommit from a KIP-848 member is checked against its member epoch (franz-go TestTxnEtl/848)', async () => {
+    const { gc } = setup();
+    const a = new Member(gc, 'a');
+    a.join();
+    const txnCommit = (memberId: string, generationId: number) =>
+      gc.offsets.commitTransactional({
+        transactionalId: 'tx',
+        groupId: 'g',
+        producerId: 5n,
+        producerEpoch: 0,
+        generationId,
+        memberId,
+        groupInstanceId: null,
+        offsets: [{ topic: 'orders', partition: 0, offset: 9n, leaderEpoch: -1, metadata: null }],
+      });
+    assert.equal((await txnCommit('a', 1))[0]!.errorCode, ErrorCode.NONE);
+    // TxnOffsetCommit has no STALE_MEMBER_EPOCH; Kafka answers ILLEGAL_GENERATION.
+    assert.equal((await txnCommit('a', 7))[0]!.errorCode, ErrorCode.ILLEGAL_GENERATION);
+    assert.equal((await txnCommit('x', 1))[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
   test('one id namespace: a classic join to an active consumer group is INCONSISTENT_GROUP_PROTOCOL and vice versa', async () => {
     const { gc } = setup();
     join(gc, 'a');

@@ -154,12 +154,21 @@ export class GroupOffsets {
     const knownEpoch = this.#producerEpochs.get(req.producerId);
     if (knownEpoch !== undefined && req.producerEpoch < knownEpoch) return all(ErrorCode.INVALID_PRODUCER_EPOCH);
     let group = this.#host.group(req.groupId);
-    if (group === undefined) {
-      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
-      group = this.#host.group(req.groupId, true) as ClassicGroup;
+    if (this.#host.consumer.groups.has(req.groupId)) {
+      // A KIP-848 group: the generation field carries the member epoch, checked against the consumer
+      // group (ConsumerGroup.validateOffsetCommit with isTransactional, so any TxnOffsetCommit version).
+      // TxnOffsetCommit has no STALE_MEMBER_EPOCH: Kafka answers ILLEGAL_GENERATION instead.
+      const invalid = this.#host.consumer.validateOffsetCommit(req.groupId, req.memberId, req.generationId);
+      if (invalid !== undefined) return all(invalid === ErrorCode.STALE_MEMBER_EPOCH ? ErrorCode.ILLEGAL_GENERATION : invalid);
+      group ??= this.#host.group(req.groupId, true) as ClassicGroup;
+    } else {
+      if (group === undefined) {
+        if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+        group = this.#host.group(req.groupId, true) as ClassicGroup;
+      }
+      const invalid = this.#validateTransactional(group, req);
+      if (invalid !== undefined) return all(invalid);
     }
-    const invalid = this.#validateTransactional(group, req);
-    if (invalid !== undefined) return all(invalid);
     const now = BigInt(this.#clock.now());
     const results: PartitionError[] = [];
     const accepted: { topic: string; partition: number; value: CommittedOffset }[] = [];
