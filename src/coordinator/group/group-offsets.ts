@@ -105,28 +105,8 @@ export class GroupOffsets {
       // Stable, PreparingRebalance (members commit before they rejoin) and Empty accept commits.
       if (req.generationId >= 0) this.#host.touchMember(group, req.memberId);
     }
-    const now = BigInt(this.#clock.now());
-    const results: PartitionError[] = [];
-    const accepted: { topic: string; partition: number; value: CommittedOffset }[] = [];
-    for (const o of req.offsets) {
-      const metadata = o.metadata ?? '';
-      if (Buffer.byteLength(metadata, 'utf8') > this.#config.maxMetadataBytes) {
-        results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
-        continue;
-      }
-      accepted.push({ topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: null } });
-      results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE });
-    }
-    if (accepted.length === 0) return results;
-    try {
-      await this.#log.append(
-        this.#log.partitionFor(req.groupId),
-        accepted.map((a) => ({ key: offsetKey(req.groupId, a.topic, a.partition), value: offsetValue(a.value) })),
-      );
-    } catch (error) {
-      this.#logger.warn('offset commit append failed', { group: req.groupId, error: String(error) });
-      return results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE } : r));
-    }
+    const { results, accepted, written } = await this.#writeOffsets(req.groupId, req.offsets);
+    if (!written) return results;
     // The group may have been deleted while the append was in flight; then the commit is not visible.
     const current = this.#host.group(req.groupId);
     if (current !== undefined && !current.is(GroupState.Dead)) {
@@ -169,10 +149,28 @@ export class GroupOffsets {
       const invalid = this.#validateTransactional(group, req);
       if (invalid !== undefined) return all(invalid);
     }
+    const { results, accepted, written } = await this.#writeOffsets(req.groupId, req.offsets, { producerId: req.producerId, producerEpoch: req.producerEpoch });
+    if (!written) return results;
+    this.#noteEpoch(req.producerId, req.producerEpoch);
+    for (const a of accepted) this.#addPending(req.producerId, req.groupId, a.topic, a.partition, a.value);
+    return results;
+  }
+
+  /**
+   * The part OffsetCommit and TxnOffsetCommit share: metadata over `offset.metadata.max.bytes` is
+   * refused per partition, the rest is appended as one batch (transactional when `producer` is
+   * given). `written` is false when nothing was appended, and then `results` is the whole answer
+   * (an append failure turns every accepted partition into COORDINATOR_NOT_AVAILABLE).
+   */
+  async #writeOffsets(
+    groupId: string,
+    offsets: OffsetCommitRequest['offsets'],
+    producer?: { producerId: bigint; producerEpoch: number },
+  ): Promise<{ results: PartitionError[]; accepted: { topic: string; partition: number; value: CommittedOffset }[]; written: boolean }> {
     const now = BigInt(this.#clock.now());
     const results: PartitionError[] = [];
     const accepted: { topic: string; partition: number; value: CommittedOffset }[] = [];
-    for (const o of req.offsets) {
+    for (const o of offsets) {
       const metadata = o.metadata ?? '';
       if (Buffer.byteLength(metadata, 'utf8') > this.#config.maxMetadataBytes) {
         results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
@@ -181,20 +179,19 @@ export class GroupOffsets {
       accepted.push({ topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: null } });
       results.push({ topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE });
     }
-    if (accepted.length === 0) return results;
+    if (accepted.length === 0) return { results, accepted, written: false };
     try {
       await this.#log.append(
-        this.#log.partitionFor(req.groupId),
-        accepted.map((a) => ({ key: offsetKey(req.groupId, a.topic, a.partition), value: offsetValue(a.value) })),
-        { producerId: req.producerId, producerEpoch: req.producerEpoch },
+        this.#log.partitionFor(groupId),
+        accepted.map((a) => ({ key: offsetKey(groupId, a.topic, a.partition), value: offsetValue(a.value) })),
+        producer,
       );
     } catch (error) {
-      this.#logger.warn('transactional offset commit append failed', { group: req.groupId, error: String(error) });
-      return results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE } : r));
+      this.#logger.warn(`${producer === undefined ? '' : 'transactional '}offset commit append failed`, { group: groupId, error: String(error) });
+      const failed = results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE } : r));
+      return { results: failed, accepted, written: false };
     }
-    this.#noteEpoch(req.producerId, req.producerEpoch);
-    for (const a of accepted) this.#addPending(req.producerId, req.groupId, a.topic, a.partition, a.value);
-    return results;
+    return { results, accepted, written: true };
   }
 
   /** ClassicGroup.validateOffsetCommit with isTransactional = true. */
