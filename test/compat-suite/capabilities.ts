@@ -92,6 +92,13 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer/, caps: ['produce none'] },
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-consumer/, caps: ['fetch', 'groups classic'] },
   { client: 'Kafka CLI tools', test: /^kafka-consumer-groups against gregor > /, caps: ['groups classic'] },
+  // Group member processes and storms (test/compat/groups): the librdkafka members are confluent-kafka-python.
+  { client: 'confluent-kafka-python', test: /^confluent-kafka-python member processes against gregor > /, caps: ['groups classic'] },
+  { client: 'confluent-kafka-python', test: /^cooperative-sticky and static members against gregor > librdkafka cooperative-sticky/, caps: ['groups classic'] },
+  { client: 'confluent-kafka-python', test: /^cooperative-sticky and static members against gregor > librdkafka static membership/, caps: ['static membership'] },
+  { client: 'Java kafka-clients', test: /^cooperative-sticky and static members against gregor > java cooperative-sticky/, caps: ['groups classic'] },
+  { client: 'Java kafka-clients', test: /^cooperative-sticky and static members against gregor > java static membership/, caps: ['static membership'] },
+  { client: 'kafkajs', test: /^rebalance storm against gregor > /, caps: ['groups classic'] },
   // Transactions (test/compat/transactions): each flow names the client that drives it.
   { client: 'confluent-kafka-python', test: /^transactions against gregor > confluent-kafka-python:/, caps: ['transactions'] },
   { client: 'kafkajs', test: /^transactions against gregor > kafkajs:/, caps: ['transactions'] },
