@@ -88,7 +88,7 @@ async function writeOne(services: BrokerServices, request: TxnMarkerRequest, p: 
       producers.endMarker();
     }
     // A single replica is the whole ISR: the high watermark follows the log end at once.
-    if (appended.lastOffset + 1n > log.highWatermark) log.updateHighWatermark(appended.lastOffset + 1n);
+    log.maybeIncrementHighWatermark(appended.lastOffset + 1n);
     partitionWatchOf(services).notify(p.topic, p.partition);
     return ErrorCode.NONE;
   } catch (err) {

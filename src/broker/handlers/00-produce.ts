@@ -137,8 +137,7 @@ async function producePartition(
     producerState?.record(header, appended, logEndOffset);
     const result = await appended;
     // A single replica is the whole ISR: the high watermark follows the log end at once.
-    // Never backwards: an fsynced append may resolve after a later unsynced one moved it further.
-    if (result.lastOffset + 1n > log.highWatermark) log.updateHighWatermark(result.lastOffset + 1n);
+    log.maybeIncrementHighWatermark(result.lastOffset + 1n);
     partitionWatchOf(services).notify(topicName, p.index);
     return {
       index: p.index,

@@ -130,7 +130,7 @@ export class OffsetsTopicLog implements GroupLog {
     const result = await log.append(batch, { requiredDurability: this.#deps.durability, leaderEpoch: this.#deps.leaderEpoch(partition) });
     // One replica is the whole ISR (as in the Produce path): the high watermark follows the log end,
     // never backwards (transaction markers are appended to these partitions concurrently).
-    if (result.lastOffset + 1n > log.highWatermark) log.updateHighWatermark(result.lastOffset + 1n);
+    log.maybeIncrementHighWatermark(result.lastOffset + 1n);
   }
 
   async *readAll(): AsyncIterable<GroupLogEntry> {

@@ -271,6 +271,16 @@ describe('truncation and log start', () => {
       await log.close();
     }));
 
+  test('maybeIncrementHighWatermark only moves forward, up to the log end', () =>
+    withTempDir(async (dir) => {
+      const log = await openTestLog({ dir });
+      for (let i = 0; i < 3; i++) await log.append(testBatch({ count: 2 }), none);
+      assert.equal(log.maybeIncrementHighWatermark(4n), 4n);
+      assert.equal(log.maybeIncrementHighWatermark(2n), 4n, 'an append resolving late does not pull it back');
+      assert.equal(log.maybeIncrementHighWatermark(99n), 6n, 'clamped to the log end');
+      await log.close();
+    }));
+
   test('deleteRecords moves the log start, up to the high watermark only', () =>
     withTempDir(async (dir) => {
       const log = await openTestLog({ dir });

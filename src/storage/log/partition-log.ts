@@ -545,6 +545,15 @@ export class PartitionLog {
   }
 
   /**
+   * Moves the high watermark forward to `offset` (clamped to the log end), never back: appends that
+   * resolve out of order (an fsynced one after a later page-cache one) each offer their own end
+   * (Kafka's `UnifiedLog.maybeIncrementHighWatermark`).
+   */
+  maybeIncrementHighWatermark(offset: bigint): bigint {
+    return offset > BigInt(this.#s.highWatermark) ? this.updateHighWatermark(offset) : BigInt(this.#s.highWatermark);
+  }
+
+  /**
    * DeleteRecords: raises the log start offset (Kafka's `maybeIncrementLogStartOffset`). Offsets
    * above the high watermark are refused. Segments wholly below it go at the next retention pass.
    */
