@@ -8,7 +8,7 @@ import { readBufferPool } from '../../src/util/index.ts';
 import { RawClient } from './broker-raw-client.ts';
 
 /**
- * Fetch responses carry log bytes read into recycled buffers (src/util/buffer-pool.ts); a buffer may
+ * Fetch responses carry log bytes read into recycled buffers (src/util/slab-pool.ts); a buffer may
  * serve the next read only after the socket write carrying it has completed. Here one client asks
  * for a large response and does not read it, so most of it waits in the broker's socket queue,
  * while other clients fetch other offsets (taking buffers from the pool) and a producer keeps

@@ -43,7 +43,7 @@ export interface ReadOptions {
 export interface ReadResult {
   /**
    * Whole batches exactly as stored, ready to be sent as a Fetch response's records. Large results
-   * live in a slab of the process's read-buffer pool (util/buffer-pool.ts): a broker connection
+   * live in a slab of the process's read-buffer pool (util/slab-pool.ts): a broker connection
    * hands the slab to the next read once it has written these bytes to a socket, so whoever keeps
    * them past that point (a cache, say) must copy them.
    */

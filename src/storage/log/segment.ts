@@ -37,7 +37,7 @@ const SMALL_READ = 32 * 1024;
 
 /**
  * `read` results come from the process's read-buffer pool: the broker returns them after writing
- * them to a socket (see BufferPool). Anyone else holding one just lets it be garbage-collected.
+ * them to a socket (see SlabPool). Anyone else holding one just lets it be garbage-collected.
  */
 const acquireReadBuffer = (length: number): Buffer => readBufferPool.acquire(length);
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BufferPool } from './buffer-pool.ts';
+import { SlabPool } from './slab-pool.ts';
 
 test('a slab is handed out again only after it was released', () => {
-  const pool = new BufferPool(8 << 20);
+  const pool = new SlabPool(8 << 20);
   const a = pool.acquire(1 << 20);
   const b = pool.acquire(1 << 20);
   assert.notEqual(a.buffer, b.buffer, 'two leases share a slab');
@@ -20,7 +20,7 @@ test('a slab is handed out again only after it was released', () => {
 });
 
 test('small and huge lengths are ordinary allocations, and idle slabs are bounded', () => {
-  const pool = new BufferPool(2 << 20);
+  const pool = new SlabPool(2 << 20);
   const small = pool.acquire(1000);
   assert.equal(pool.owns(small), false);
   assert.equal(pool.release(small), false);

@@ -17,7 +17,7 @@
 const MIN_SLAB = 64 * 1024;
 const MAX_SLAB = 16 * 1024 * 1024;
 
-export class BufferPool {
+export class SlabPool {
   /** Free slabs by size. */
   readonly #free = new Map<number, ArrayBuffer[]>();
   /** Slabs handed out and not yet released. */
@@ -92,4 +92,4 @@ function slabSize(length: number): number {
  * connections release after writing. 32 MiB idle covers a 16-partition fetch of 1 MiB per
  * partition in flight on two connections.
  */
-export const readBufferPool = new BufferPool(32 * 1024 * 1024);
+export const readBufferPool = new SlabPool(32 * 1024 * 1024);
