@@ -21,7 +21,20 @@ import { FULL, QUICK, type Plan } from './plan.ts';
 import { memory, resetPeak } from './proc-stats.ts';
 import { renderReport, type CompareReport } from './report.ts';
 import { timeToFirstAck } from './startup.ts';
-import { produceId, produceMatrix, runConsume, warmBroker, runLatency, runProduce, type ProduceCase } from './workloads.ts';
+import { installRdkafkaLoad } from './rdkafka-load.ts';
+import {
+  produceId,
+  produceMatrix,
+  rdkafkaCeiling,
+  rdkafkaProduceId,
+  RDKAFKA_CASES,
+  runConsume,
+  runLatency,
+  runProduce,
+  runRdkafkaProduce,
+  warmBroker,
+  type ProduceCase,
+} from './workloads.ts';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const plan: Plan = process.argv.includes('--quick') ? QUICK : FULL;
@@ -74,9 +87,10 @@ async function session(system: System, start: Start, body: (broker: Broker) => P
   }
 }
 
-async function produceAll(broker: Broker, system: System, cases: readonly ProduceCase[]): Promise<void> {
+async function produceAll(broker: Broker, system: System, cases: readonly ProduceCase[], rdkafkaCases: readonly ProduceCase[] = []): Promise<void> {
   resetPeak(broker.pid);
   for (const c of cases) await runProduce(broker, system, plan, figures, c);
+  for (const c of rdkafkaCases) await runRdkafkaProduce(broker, system, plan, figures, rdkafka, c);
   figures.add(system, 'peak RSS during produce', 'broker peak RSS while producing (Gregor without fsync: acks=all runs only)', 'MiB', 'lower', memory(broker.pid).peakMiB);
 }
 
@@ -88,13 +102,22 @@ const CEILING: readonly ProduceCase[] = [
 const matrix = produceMatrix();
 
 installApacheKafka({ log: (line) => console.log(line) });
+const rdkafka = installRdkafkaLoad((line) => console.log(line));
 console.log(`bench:compare (${plan.name}) in ${root}`);
+
+const ceilings: Record<string, number[]> = {};
+await phase('load generator ceiling (librdkafka mock cluster)', async () => {
+  for (const c of RDKAFKA_CASES) {
+    ceilings[`${rdkafkaProduceId(c)}: records/s`] = await rdkafkaCeiling(plan, rdkafka, c);
+    console.log(`  ${rdkafkaProduceId(c)} against the mock cluster: ${ceilings[`${rdkafkaProduceId(c)}: records/s`]!.map(Math.round).join(', ')} records/s`);
+  }
+});
 
 await phase('kafka: startup', () => startup('kafka', kafka));
 await phase('kafka: produce and consume', () =>
   session('kafka', kafka, async (b) => {
-    await produceAll(b, 'kafka', [...matrix, ...CEILING]);
-    await runConsume(b, 'kafka', plan, figures);
+    await produceAll(b, 'kafka', [...matrix, ...CEILING], RDKAFKA_CASES);
+    await runConsume(b, 'kafka', plan, figures, rdkafka);
   }));
 await phase('gregor: startup', () => startup('gregor', gregor(true)));
 await phase('gregor (flush.on.ack.all=false): acks=all produce', () =>
@@ -104,8 +127,8 @@ await phase('gregor (flush.on.ack.all=false): acks=all produce', () =>
 let latencyRate = 0;
 await phase('gregor: produce, consume and latency', () =>
   session('gregor', gregor(true), async (b) => {
-    await produceAll(b, 'gregor', [...matrix, ...CEILING]);
-    await runConsume(b, 'gregor', plan, figures);
+    await produceAll(b, 'gregor', [...matrix, ...CEILING], RDKAFKA_CASES);
+    await runConsume(b, 'gregor', plan, figures, rdkafka);
     const id = `${produceId({ recordSize: 1024, acks: '1', partitions: 1 })}: records/s`;
     const maxima = [figures.median('kafka', id), figures.median('gregor', id)].filter((v): v is number => v !== undefined);
     latencyRate = maxima.length === 0 ? 5_000 : Math.min(...maxima) / 2;
@@ -121,6 +144,7 @@ const report: CompareReport & { readonly sharedBrokerSettings: typeof SHARED_SET
   plan,
   sharedBrokerSettings: SHARED_SETTINGS,
   latencyRate: Math.round(latencyRate),
+  ceilings,
   totalSeconds,
   phaseSeconds,
   figures: figures.all,

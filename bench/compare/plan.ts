@@ -9,6 +9,9 @@ export interface Plan {
   readonly runs: number;
   readonly records100B: number;
   readonly records1KiB: number;
+  /** Records per run for the librdkafka generator, which sends several times faster than ProducerPerformance. */
+  readonly rdkafkaRecords100B: number;
+  readonly rdkafkaRecords1KiB: number;
   /** The consume backlog, in MiB of 1 KiB records. */
   readonly backlogMiB: number;
   readonly latencyLoadSeconds: number;
@@ -22,6 +25,8 @@ export const FULL: Plan = {
   runs: 3,
   records100B: 1_500_000,
   records1KiB: 300_000,
+  rdkafkaRecords100B: 6_000_000,
+  rdkafkaRecords1KiB: 1_000_000,
   backlogMiB: 1024,
   latencyLoadSeconds: 25,
   probeRecords: 4_000,
@@ -34,6 +39,8 @@ export const QUICK: Plan = {
   runs: 1,
   records100B: 200_000,
   records1KiB: 40_000,
+  rdkafkaRecords100B: 600_000,
+  rdkafkaRecords1KiB: 100_000,
   backlogMiB: 64,
   latencyLoadSeconds: 6,
   probeRecords: 400,

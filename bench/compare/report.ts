@@ -67,6 +67,34 @@ export interface CompareReport {
   readonly phaseSeconds: Readonly<Record<string, number>>;
   readonly machine: Readonly<Record<string, string | number>>;
   readonly figures: readonly Figure[];
+  /** The librdkafka generator against its in-process mock cluster, per figure id: records/s of each measured run. */
+  readonly ceilings?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** The generator's ceiling beside what each broker let it reach. */
+function renderCeilings(report: CompareReport): string {
+  const entries = Object.entries(report.ceilings ?? {});
+  if (entries.length === 0) return '';
+  const lines = [
+    '## Load generator ceiling',
+    '',
+    'rdkafka-load against librdkafka\'s in-process mock cluster (acknowledges from memory), and the share of it each broker let the same generator reach.',
+    '',
+    '| figure | mock cluster | Kafka | Gregor |',
+    '| --- | --: | --: | --: |',
+  ];
+  for (const [id, rates] of entries) {
+    const ceiling = summarize(rates);
+    if (ceiling === undefined) continue;
+    const figure = report.figures.find((f) => f.id === id);
+    const share = (system: System): string => {
+      const s = summarize(figure?.samples[system] ?? []);
+      return s === undefined ? '—' : `${fmt(s.median)} (${Math.round((100 * s.median) / ceiling.median)} %)`;
+    };
+    const range = ceiling.n === 1 ? fmt(ceiling.median) : `${fmt(ceiling.median)} (${fmt(ceiling.min)}–${fmt(ceiling.max)})`;
+    lines.push(`| ${id} | ${range} | ${share('kafka')} | ${share('gregor')} |`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function renderReport(report: CompareReport): string {
@@ -82,6 +110,7 @@ export function renderReport(report: CompareReport): string {
     `Runs per figure: ${report.plan.runs} measured after one warm-up; cells are median (min–max). Latency load: ${report.latencyRate} records/s.`,
     '',
     renderFigures(report.figures),
+    renderCeilings(report),
   ].join('\n');
 }
 

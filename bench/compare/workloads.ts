@@ -3,6 +3,7 @@ import type { Broker } from './brokers.ts';
 import type { Figures, System } from './figures.ts';
 import type { Plan } from './plan.ts';
 import { cpuSeconds, memory, resetPeak } from './proc-stats.ts';
+import { runRdkafkaLoad } from './rdkafka-load.ts';
 import { consumerPerformance, createTopic, deleteTopic, endToEndLatency, producerPerformance, type ProduceSpec } from './tools.ts';
 
 /**
@@ -83,8 +84,55 @@ export async function runProduce(broker: Broker, system: System, plan: Plan, fig
   });
 }
 
-/** Max-rate consume of a backlog of 1 KiB records on sixteen partitions (ConsumerPerformance). */
-export async function runConsume(broker: Broker, system: System, plan: Plan, figures: Figures): Promise<void> {
+/** The librdkafka generator's cases: the two shapes where the JVM producer is slowest to feed a broker. */
+export const RDKAFKA_CASES: readonly ProduceCase[] = [
+  { recordSize: 100, acks: '1', partitions: 1 },
+  { recordSize: 1024, acks: '1', partitions: 16 },
+];
+
+export const rdkafkaProduceId = (c: ProduceCase): string => `librdkafka ${produceId(c)}`;
+
+const rdkafkaRecordsFor = (plan: Plan, size: number): number => (size === 1024 ? plan.rdkafkaRecords1KiB : plan.rdkafkaRecords100B);
+
+/** Max-rate produce with bench/rdkafka-load (librdkafka's defaults: linger.ms 5, batches up to 1 MB). */
+export async function runRdkafkaProduce(broker: Broker, system: System, plan: Plan, figures: Figures, binary: string, c: ProduceCase): Promise<void> {
+  const id = rdkafkaProduceId(c);
+  await guarded(figures, system, `${id}: MiB/s`, `${id}, max rate`, 'MiB/s', 'higher', async () => {
+    for (let run = 0; run <= plan.runs; run++) {
+      const warmUp = run === 0;
+      const records = warmUp ? Math.ceil(rdkafkaRecordsFor(plan, c.recordSize) / 4) : rdkafkaRecordsFor(plan, c.recordSize);
+      const topic = freshTopic('rdkafka');
+      await createTopic(broker.bootstrap, topic, c.partitions);
+      const cpu0 = cpuSeconds(broker.pid);
+      const r = await runRdkafkaLoad(binary, ['produce', broker.bootstrap, topic, String(records), String(c.recordSize), c.acks], plan.toolTimeoutMs);
+      const cpu = cpuSeconds(broker.pid) - cpu0;
+      await deleteTopic(broker.bootstrap, topic);
+      if (r.records !== records) throw new Error(`rdkafka-load: ${r.records} of ${records} records acknowledged`);
+      const mibPerSec = r.bytes / 1048576 / r.seconds;
+      console.log(`  ${system} ${id}${warmUp ? ' (warm-up)' : ''}: ${mibPerSec.toFixed(1)} MiB/s, ${Math.round(r.records / r.seconds)} rec/s, broker CPU ${(cpu / (r.bytes / 1e9)).toFixed(2)} s/GB`);
+      if (warmUp) continue;
+      figures.add(system, `${id}: MiB/s`, `${id}, max rate`, 'MiB/s', 'higher', mibPerSec);
+      figures.add(system, `${id}: records/s`, `${id}, max rate`, 'records/s', 'higher', r.records / r.seconds);
+      figures.add(system, `${id}: CPU s/GB`, `${id}, broker CPU per GB produced`, 'CPU s/GB', 'lower', cpu / (r.bytes / 1e9));
+    }
+  });
+}
+
+/**
+ * The generator's own ceiling: the same produce against librdkafka's in-process mock cluster, which
+ * acknowledges from memory. Median records/s over the plan's runs, after one warm-up.
+ */
+export async function rdkafkaCeiling(plan: Plan, binary: string, c: ProduceCase): Promise<number[]> {
+  const rates: number[] = [];
+  for (let run = 0; run <= plan.runs; run++) {
+    const r = await runRdkafkaLoad(binary, ['mock', String(rdkafkaRecordsFor(plan, c.recordSize)), String(c.recordSize), String(c.partitions)], plan.toolTimeoutMs);
+    if (run > 0) rates.push(r.records / r.seconds);
+  }
+  return rates;
+}
+
+/** Max-rate consume of a backlog of 1 KiB records on sixteen partitions (ConsumerPerformance, then rdkafka-load). */
+export async function runConsume(broker: Broker, system: System, plan: Plan, figures: Figures, rdkafka: string): Promise<void> {
   const id = `consume ${plan.backlogMiB} MiB backlog, 1 KiB records, 16p`;
   await guarded(figures, system, `${id}: MiB/s`, id, 'MiB/s', 'higher', async () => {
     const topic = freshTopic('backlog');
@@ -106,7 +154,28 @@ export async function runConsume(broker: Broker, system: System, plan: Plan, fig
       figures.add(system, `${id}: CPU s/GB`, `${id}, broker CPU per GB fetched`, 'CPU s/GB', 'lower', cpu / gb);
     }
     figures.add(system, 'peak RSS during consume', 'broker peak RSS while consuming', 'MiB', 'lower', memory(broker.pid).peakMiB);
+    await runRdkafkaConsume(broker, system, plan, figures, rdkafka, topic, records);
     await deleteTopic(broker.bootstrap, topic);
+  });
+}
+
+/** The same backlog read by rdkafka-load: every partition assigned from the beginning, no group. */
+async function runRdkafkaConsume(broker: Broker, system: System, plan: Plan, figures: Figures, binary: string, topic: string, records: number): Promise<void> {
+  const id = `librdkafka consume ${plan.backlogMiB} MiB backlog, 1 KiB records, 16p`;
+  await guarded(figures, system, `${id}: MiB/s`, id, 'MiB/s', 'higher', async () => {
+    for (let run = 0; run <= plan.runs; run++) {
+      const warmUp = run === 0;
+      const cpu0 = cpuSeconds(broker.pid);
+      const r = await runRdkafkaLoad(binary, ['consume', broker.bootstrap, topic, String(records)], plan.toolTimeoutMs * 2);
+      const cpu = cpuSeconds(broker.pid) - cpu0;
+      if (r.records < records) throw new Error(`rdkafka-load read ${r.records} of ${records} records`);
+      const gb = r.bytes / 1e9;
+      const mibPerSec = r.bytes / 1048576 / r.seconds;
+      console.log(`  ${system} ${id}${warmUp ? ' (warm-up)' : ''}: ${mibPerSec.toFixed(0)} MiB/s, broker CPU ${(cpu / gb).toFixed(2)} s/GB`);
+      if (warmUp) continue;
+      figures.add(system, `${id}: MiB/s`, id, 'MiB/s', 'higher', mibPerSec);
+      figures.add(system, `${id}: CPU s/GB`, `${id}, broker CPU per GB fetched`, 'CPU s/GB', 'lower', cpu / gb);
+    }
   });
 }
 
