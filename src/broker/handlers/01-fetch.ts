@@ -66,28 +66,85 @@ interface Round {
   keys: string[];
 }
 
+/** One requested partition, in request order. */
+interface Slot {
+  readonly topicIndex: number;
+  readonly topic: TopicState | undefined;
+  readonly p: FetchRequestFetchPartition;
+}
+
+/**
+ * Reads the partitions in request order under Kafka's budget rules (ReplicaManager.readFromLog):
+ * each gets min(partition_max_bytes, what max_bytes has left), and the first partition with data
+ * gets its first batch even when larger (KIP-74). Partitions whose limits fit in what is left are
+ * read concurrently, a wave at a time, so a 16-partition fetch is not 16 thread-pool round trips
+ * one after another; the limits each gets are the ones a sequential read would have given. Only
+ * the KIP-74 case differs: a wave reads its later partitions without the first-batch rule, so when
+ * nothing came before one of them and its first batch did not fit, it is read again with the rule;
+ * whenever such a batch overspends its limit, the rest of the wave is read again after it.
+ */
 async function readAll(ctx: RequestContext, request: FetchRequest, version: number): Promise<Round> {
-  const round: Round = { responses: [], bytes: 0, anyError: false, keys: [] };
-  let remaining = request.maxBytes;
-  let minOneBatch = true;
   const readCommitted = request.isolationLevel === READ_COMMITTED;
+  const unknownTopic = version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  const slots: Slot[] = [];
+  const responses: FetchResponseFetchableTopicResponseInput[] = [];
   for (const t of request.topics) {
     const topic = version >= 13 ? ctx.services.metadata.topicById(t.topicId) : ctx.services.metadata.topic(t.topic);
-    const partitions: FetchResponsePartitionDataInput[] = [];
-    for (const p of t.partitions) {
-      const answer = await readPartition(ctx, topic, p, { remaining, minOneBatch, readCommitted, unknownTopic: version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-      partitions.push(answer.data);
+    for (const p of t.partitions) slots.push({ topicIndex: responses.length, topic, p });
+    responses.push({ topic: topic?.name ?? t.topic, topicId: t.topicId, partitions: [] });
+  }
+  const round: Round = { responses, bytes: 0, anyError: false, keys: [] };
+  let remaining = request.maxBytes;
+  let minOneBatch = true;
+  const read = (slot: Slot, first: boolean): Promise<PartitionAnswer> =>
+    readPartition(ctx, slot.topic, slot.p, { remaining, minOneBatch: first && minOneBatch, readCommitted, unknownTopic });
+  let i = 0;
+  while (i < slots.length) {
+    const wave = waveFrom(slots, i, remaining);
+    const limits = wave.map((slot) => limitOf(slot, remaining));
+    const answers = await Promise.all(wave.map((slot, k) => read(slot, k === 0)));
+    for (let k = 0; k < wave.length; k++) {
+      const slot = wave[k]!;
+      let answer = answers[k]!;
+      if (k > 0 && minOneBatch && answer.starved) answer = await read(slot, true);
+      responses[slot.topicIndex]!.partitions.push(answer.data);
       if (answer.data.errorCode !== ErrorCode.NONE) round.anyError = true;
-      if (topic !== undefined) round.keys.push(PartitionWatch.key(topic.name, p.partition));
+      if (slot.topic !== undefined) round.keys.push(PartitionWatch.key(slot.topic.name, slot.p.partition));
       if (answer.size > 0) {
         remaining -= answer.size;
         round.bytes += answer.size;
         minOneBatch = false;
       }
+      i++;
+      // A first batch larger than its limit (KIP-74) spent budget the rest of the wave was read
+      // with: read those again with what is left.
+      if (answer.size > limits[k]!) break;
     }
-    round.responses.push({ topic: topic?.name ?? t.topic, topicId: t.topicId, partitions });
   }
   return round;
+}
+
+/** The most a partition may return when `remaining` of max_bytes is left, the first-batch rule aside. */
+function limitOf(slot: Slot, remaining: number): number {
+  return Math.max(0, Math.min(slot.p.partitionMaxBytes, remaining));
+}
+
+/** Slots from `start` whose limits, all granted in full, fit in `remaining`; at least one. */
+function waveFrom(slots: readonly Slot[], start: number, remaining: number): Slot[] {
+  let planned = limitOf(slots[start]!, remaining);
+  let end = start + 1;
+  while (end < slots.length && planned + limitOf(slots[end]!, remaining) <= Math.max(0, remaining)) {
+    planned += limitOf(slots[end]!, remaining);
+    end++;
+  }
+  return slots.slice(start, end);
+}
+
+interface PartitionAnswer {
+  readonly data: FetchResponsePartitionDataInput;
+  readonly size: number;
+  /** Records were there below the bound but none fitted the limit: the first-batch rule would have sent one. */
+  readonly starved: boolean;
 }
 
 function failed(partitionIndex: number, errorCode: number): FetchResponsePartitionDataInput {
@@ -107,13 +164,13 @@ async function readPartition(
   topic: TopicState | undefined,
   p: FetchRequestFetchPartition,
   opts: { remaining: number; minOneBatch: boolean; readCommitted: boolean; unknownTopic: number },
-): Promise<{ data: FetchResponsePartitionDataInput; size: number }> {
-  if (topic === undefined) return { data: failed(p.partition, opts.unknownTopic), size: 0 };
+): Promise<PartitionAnswer> {
+  if (topic === undefined) return { data: failed(p.partition, opts.unknownTopic), size: 0, starved: false };
   const found = lookupPartition(ctx.services, topic, p.partition);
-  if (!found.ok) return { data: failed(p.partition, found.errorCode), size: 0 };
+  if (!found.ok) return { data: failed(p.partition, found.errorCode), size: 0, starved: false };
   const { log, state } = found.led;
   const fenced = checkLeaderEpoch(state, p.currentLeaderEpoch);
-  if (fenced !== ErrorCode.NONE) return { data: failed(p.partition, fenced), size: 0 };
+  if (fenced !== ErrorCode.NONE) return { data: failed(p.partition, fenced), size: 0, starved: false };
   const maxBytes = Math.max(0, Math.min(p.partitionMaxBytes, opts.remaining));
   try {
     // Once the response is full, later partitions still validate their offsets but read nothing,
@@ -143,15 +200,16 @@ async function readPartition(
         records,
       },
       size: records.length,
+      starved: records.length === 0 && p.fetchOffset < bound,
     };
   } catch (err) {
     const code = errorCodeOfStorageFailure(err);
     if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
       const lso = await lastStableOffset(ctx.services, log).catch(() => log.highWatermark);
-      return { data: { ...failed(p.partition, code), highWatermark: log.highWatermark, lastStableOffset: lso, logStartOffset: log.logStartOffset }, size: 0 };
+      return { data: { ...failed(p.partition, code), highWatermark: log.highWatermark, lastStableOffset: lso, logStartOffset: log.logStartOffset }, size: 0, starved: false };
     }
     ctx.services.logger.error('fetch read failed', { topic: topic.name, partition: p.partition, error: String(err) });
-    return { data: failed(p.partition, code), size: 0 };
+    return { data: failed(p.partition, code), size: 0, starved: false };
   }
 }
 
