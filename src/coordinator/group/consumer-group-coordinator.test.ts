@@ -242,7 +242,7 @@ describe('ConsumerGroupHeartbeat (KIP-848)', () => {
     assert.equal(again.errorCode, ErrorCode.NONE);
   });
 
-  test('request validation: bad epoch, missing rebalance timeout or subscription, unknown assignor', () => {
+  test('request validation: bad epoch, missing rebalance timeout or subscription, unknown assignor, a regex that does not compile', () => {
     const { gc } = setup();
     assert.equal(join(gc, 'a', { memberEpoch: -3 }).errorCode, ErrorCode.INVALID_REQUEST);
     assert.equal(join(gc, 'a', { rebalanceTimeoutMs: -1 }).errorCode, ErrorCode.INVALID_REQUEST);
@@ -250,7 +250,7 @@ describe('ConsumerGroupHeartbeat (KIP-848)', () => {
     assert.equal(join(gc, 'a', { topicPartitions: [{ topicId: T1, partitions: [0] }] }).errorCode, ErrorCode.INVALID_REQUEST);
     assert.equal(join(gc, 'a', { groupId: '' }).errorCode, ErrorCode.INVALID_REQUEST);
     assert.equal(join(gc, 'a', { serverAssignor: 'sticky' }).errorCode, ErrorCode.UNSUPPORTED_ASSIGNOR);
-    assert.equal(join(gc, 'a', { subscribedTopicNames: null, subscribedTopicRegex: '(' }).errorCode, ErrorCode.INVALID_REQUEST);
+    assert.equal(join(gc, 'a', { subscribedTopicNames: null, subscribedTopicRegex: '(' }).errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION);
     assert.equal(beat(gc, 'a', 3, []).errorCode, ErrorCode.GROUP_ID_NOT_FOUND, 'unknown group and epoch > 0');
   });
 

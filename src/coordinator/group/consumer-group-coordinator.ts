@@ -294,8 +294,8 @@ export class ConsumerGroupCoordinator {
       try {
         new RegExp(req.subscribedTopicRegex, 'u');
       } catch {
-        // Kafka answers INVALID_REGULAR_EXPRESSION (KIP-848 v1); that code is not in our error table yet.
-        fail(ErrorCode.INVALID_REQUEST, `SubscribedTopicRegex ${req.subscribedTopicRegex} is not a valid regular expression.`);
+        // Kafka's GroupMetadataManager compiles it with RE2J and answers INVALID_REGULAR_EXPRESSION (KIP-848).
+        fail(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is not a valid regular expression.`);
       }
     }
   }

@@ -124,6 +124,7 @@ export const ErrorCode = {
   TELEMETRY_TOO_LARGE: 118,
   INVALID_REGISTRATION: 119,
   TRANSACTION_ABORTABLE: 120,
+  INVALID_REGULAR_EXPRESSION: 128,
 } as const;
 export type ErrorCodeName = keyof typeof ErrorCode;
 
@@ -257,4 +258,5 @@ export const ERRORS: ReadonlyMap<number, ErrorInfo> = new Map([
   [118, { code: 118, name: 'TELEMETRY_TOO_LARGE', retriable: false }],
   [119, { code: 119, name: 'INVALID_REGISTRATION', retriable: false }],
   [120, { code: 120, name: 'TRANSACTION_ABORTABLE', retriable: false }],
+  [128, { code: 128, name: 'INVALID_REGULAR_EXPRESSION', retriable: false }],
 ]);
