@@ -353,6 +353,42 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
     assert.equal((await commit('', -1))[0]!.errorCode, ErrorCode.NONE);
   });
 
+  test('KIP-1251: a commit with an older member epoch is accepted for partitions held since then, per partition', async () => {
+    const { gc } = setup();
+    const a = new Member(gc, 'a');
+    a.join();
+    const first = a.epoch;
+    const b = new Member(gc, 'b');
+    b.join();
+    converge([a, b]);
+    assert.ok(a.epoch > first);
+    const kept = a.partitions();
+    const moved = b.partitions();
+    assert.equal(kept.length, 3);
+    const commit = (memberId: string, epoch: number, partitions: number[]) =>
+      gc.offsets.commit({
+        groupId: 'g',
+        generationId: epoch,
+        memberId,
+        groupInstanceId: null,
+        offsets: partitions.map((partition) => ({ topic: 'orders', partition, offset: 7n, leaderEpoch: -1, metadata: null })),
+      });
+    // a still commits with the epoch it joined at (it has not seen the new one): its kept partitions
+    // are accepted, the ones that went to b are not; the answer keeps the request's order.
+    const mixed = await commit('a', first, [moved[0]!, kept[0]!, moved[1]!, kept[1]!]);
+    assert.deepEqual(mixed.map((r) => [r.partition, r.errorCode]), [
+      [moved[0], ErrorCode.STALE_MEMBER_EPOCH],
+      [kept[0], ErrorCode.NONE],
+      [moved[1], ErrorCode.STALE_MEMBER_EPOCH],
+      [kept[1], ErrorCode.NONE],
+    ]);
+    assert.equal(gc.offsets.fetch('g', [{ topic: 'orders', partitions: [kept[0]!, moved[0]!] }]).offsets.map((o) => o.offset).join(), '7,-1');
+    // b got its partitions at a later epoch than a's first one: older than that is stale.
+    assert.equal((await commit('b', b.epoch - 1, [moved[0]!]))[0]!.errorCode, ErrorCode.STALE_MEMBER_EPOCH);
+    assert.equal((await commit('b', b.epoch, [moved[0]!]))[0]!.errorCode, ErrorCode.NONE);
+    assert.equal((await commit('a', a.epoch + 1, [kept[0]!]))[0]!.errorCode, ErrorCode.STALE_MEMBER_EPOCH, 'newer than the member is stale');
+  });
+
   test('TxnOffsetCommit from a KIP-848 member is checked against its member epoch (franz-go TestTxnEtl/848)', async () => {
     const { gc } = setup();
     const a = new Member(gc, 'a');

@@ -7,6 +7,7 @@ import type { GroupLog, GroupLogRecord } from './group-log.ts';
 import {
   ConsumerGroup,
   ConsumerGroupState,
+  assignmentEpochOf,
   copyAssignment,
   isSubset,
   JOIN_GROUP_MEMBER_EPOCH,
@@ -566,9 +567,10 @@ export class ConsumerGroupCoordinator {
   // Offsets, describe, list
 
   /**
-   * Kafka's `ConsumerGroup.validateOffsetCommit`: undefined = allowed. A member must commit with its
-   * current epoch (STALE_MEMBER_EPOCH otherwise); epoch -1 without a member id (admin, assign()) only
-   * while the group has no members.
+   * Kafka's `ConsumerGroup.validateOffsetCommit` (4.3, KIP-1251): undefined = the request may go on.
+   * Epoch -1 without a member id (admin, assign()) only while the group has no members; an epoch
+   * newer than the member's is STALE_MEMBER_EPOCH; an older one is checked per partition by
+   * `partitionCommitError` (a member that has not yet seen its new epoch commits with the old one).
    */
   validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number, apiVersion?: number): number | undefined {
     const group = this.groups.get(groupId);
@@ -578,8 +580,21 @@ export class ConsumerGroupCoordinator {
     if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
     // Only v9 carries a member epoch rather than a generation.
     if (apiVersion !== undefined && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
-    if (memberEpoch !== member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+    if (memberEpoch > member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
     return undefined;
+  }
+
+  /**
+   * Per partition, after `validateOffsetCommit` passed: a commit with an epoch older than the
+   * member's is accepted for a partition the member holds (assigned or pending revocation) since
+   * that epoch or earlier, STALE_MEMBER_EPOCH otherwise (Kafka's assignment-epoch validator).
+   */
+  partitionCommitError(groupId: string, memberId: string, memberEpoch: number, topic: string, partition: number): number | undefined {
+    const member = this.groups.get(groupId)?.members.get(memberId);
+    if (member === undefined || memberEpoch >= member.memberEpoch) return undefined;
+    const topicId = this.#topics.byName(topic)?.topicId;
+    const since = topicId === undefined ? undefined : assignmentEpochOf(member, topicId, partition);
+    return since === undefined || memberEpoch < since ? ErrorCode.STALE_MEMBER_EPOCH : undefined;
   }
 
   /** Kafka's `ConsumerGroup.validateOffsetFetch`: epoch -1 (admin tools, classic clients) may always read. */

@@ -53,6 +53,13 @@ export interface ConsumerMember {
   assigned: Assignment;
   /** Partitions the member still owns and must give up before it moves on. */
   pendingRevocation: Assignment;
+  /**
+   * topic id → partition → the member epoch at which the member got it, for the partitions in
+   * `assigned` and `pendingRevocation` (KIP-1251's assignment epochs: an offset commit with an older
+   * member epoch is accepted for a partition the member has held since that epoch). Absent for a
+   * partition (members reloaded from the log, which keeps no such epochs): the member epoch.
+   */
+  assignmentEpochs?: ReadonlyMap<string, ReadonlyMap<number, number>>;
   sessionTimer?: Timer | undefined;
   /** Runs while the member is in UNREVOKED_PARTITIONS: not revoking in time fences it. */
   rebalanceTimer?: Timer | undefined;
@@ -223,6 +230,7 @@ export function reconcile(
       memberEpoch: epoch,
       assigned: a,
       pendingRevocation: pending,
+      assignmentEpochs: assignmentEpochsFor(member, epoch, [a, pending]),
     });
     if (revoke.size > 0 && ownsAnyOf(revoke)) return build(MemberState.UnrevokedPartitions, memberEpoch, assigned, revoke);
     for (const [t, ps] of toAssign) {
@@ -232,4 +240,24 @@ export function reconcile(
     }
     return build(unreleased ? MemberState.UnreleasedPartitions : MemberState.Stable, targetEpoch, assigned, new Map());
   }
+}
+
+/** The epoch at which `member` got `partition` of `topicId`; undefined when it holds no such partition. */
+export function assignmentEpochOf(member: ConsumerMember, topicId: string, partition: number): number | undefined {
+  const held = (member.assigned.get(topicId)?.has(partition) ?? false) || (member.pendingRevocation.get(topicId)?.has(partition) ?? false);
+  if (!held) return undefined;
+  return member.assignmentEpochs?.get(topicId)?.get(partition) ?? member.memberEpoch;
+}
+
+/** Epochs for the partitions of `holdings` once `member` moves to `epoch`: held ones keep theirs, new ones get `epoch`. */
+function assignmentEpochsFor(member: ConsumerMember, epoch: number, holdings: readonly Assignment[]): Map<string, Map<number, number>> {
+  const epochs = new Map<string, Map<number, number>>();
+  for (const a of holdings) {
+    for (const [t, ps] of a) {
+      let m = epochs.get(t);
+      if (m === undefined) epochs.set(t, (m = new Map()));
+      for (const p of ps) m.set(p, assignmentEpochOf(member, t, p) ?? epoch);
+    }
+  }
+  return epochs;
 }

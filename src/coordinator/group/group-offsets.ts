@@ -93,6 +93,9 @@ export class GroupOffsets {
       const invalid = this.#host.consumer.validateOffsetCommit(req.groupId, req.memberId, req.generationId, req.apiVersion);
       if (invalid !== undefined) return all(invalid);
       group ??= this.#host.group(req.groupId, true) as ClassicGroup;
+      const partitionError = (topic: string, partition: number): number | undefined =>
+        this.#host.consumer.partitionCommitError(req.groupId, req.memberId, req.generationId, topic, partition);
+      return this.#commitPerPartition(req, partitionError, (offsets) => this.#commitChecked(req, offsets));
     } else if (group === undefined) {
       // A client outside group management (generation -1) may commit; anything else is from an old generation.
       if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
@@ -105,7 +108,36 @@ export class GroupOffsets {
       // Stable, PreparingRebalance (members commit before they rejoin) and Empty accept commits.
       if (req.generationId >= 0) this.#host.touchMember(group, req.memberId);
     }
-    const { results, accepted, written } = await this.#writeOffsets(req.groupId, req.offsets);
+    return this.#commitChecked(req, req.offsets);
+  }
+
+  /**
+   * Splits off the partitions `error` refuses (answered with that code) and commits the rest with
+   * `commit`; answers in request order.
+   */
+  async #commitPerPartition(
+    req: OffsetCommitRequest | TxnOffsetCommitRequest,
+    error: (topic: string, partition: number) => number | undefined,
+    commit: (offsets: OffsetCommitRequest['offsets']) => Promise<PartitionError[]>,
+  ): Promise<PartitionError[]> {
+    const refused = new Map<string, number>();
+    for (const o of req.offsets) {
+      const code = error(o.topic, o.partition);
+      if (code !== undefined) refused.set(`${o.topic}\u0000${o.partition}`, code);
+    }
+    if (refused.size === 0) return commit(req.offsets);
+    const rest = req.offsets.filter((o) => !refused.has(`${o.topic}\u0000${o.partition}`));
+    const answers = rest.length === 0 ? [] : await commit(rest);
+    const byKey = new Map(answers.map((a) => [`${a.topic}\u0000${a.partition}`, a.errorCode]));
+    return req.offsets.map((o) => {
+      const key = `${o.topic}\u0000${o.partition}`;
+      return { topic: o.topic, partition: o.partition, errorCode: refused.get(key) ?? byKey.get(key) ?? ErrorCode.UNKNOWN_SERVER_ERROR };
+    });
+  }
+
+  /** Writes validated offsets and makes them visible. */
+  async #commitChecked(req: OffsetCommitRequest, offsets: OffsetCommitRequest['offsets']): Promise<PartitionError[]> {
+    const { results, accepted, written } = await this.#writeOffsets(req.groupId, offsets);
     if (!written) return results;
     // The group may have been deleted while the append was in flight; then the commit is not visible.
     const current = this.#host.group(req.groupId);
@@ -141,6 +173,9 @@ export class GroupOffsets {
       const invalid = this.#host.consumer.validateOffsetCommit(req.groupId, req.memberId, req.generationId);
       if (invalid !== undefined) return all(invalid === ErrorCode.STALE_MEMBER_EPOCH ? ErrorCode.ILLEGAL_GENERATION : invalid);
       group ??= this.#host.group(req.groupId, true) as ClassicGroup;
+      const partitionError = (topic: string, partition: number): number | undefined =>
+        this.#host.consumer.partitionCommitError(req.groupId, req.memberId, req.generationId, topic, partition) === undefined ? undefined : ErrorCode.ILLEGAL_GENERATION;
+      return this.#commitPerPartition(req, partitionError, (offsets) => this.#commitTransactionalChecked(req, offsets));
     } else {
       if (group === undefined) {
         if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
@@ -149,7 +184,12 @@ export class GroupOffsets {
       const invalid = this.#validateTransactional(group, req);
       if (invalid !== undefined) return all(invalid);
     }
-    const { results, accepted, written } = await this.#writeOffsets(req.groupId, req.offsets, { producerId: req.producerId, producerEpoch: req.producerEpoch });
+    return this.#commitTransactionalChecked(req, req.offsets);
+  }
+
+  /** Writes validated transactional offsets; they stay pending until the producer's marker. */
+  async #commitTransactionalChecked(req: TxnOffsetCommitRequest, offsets: OffsetCommitRequest['offsets']): Promise<PartitionError[]> {
+    const { results, accepted, written } = await this.#writeOffsets(req.groupId, offsets, { producerId: req.producerId, producerEpoch: req.producerEpoch });
     if (!written) return results;
     this.#noteEpoch(req.producerId, req.producerEpoch);
     for (const a of accepted) this.#addPending(req.producerId, req.groupId, a.topic, a.partition, a.value);
