@@ -9,7 +9,9 @@
  * then writes COMPATIBILITY.md from the results through test/compat-suite/capabilities.ts.
  *
  *   npm run compat                          everything
- *   npm run compat -- --only=node,verifiable a subset (node, franz-go, verifiable); the matrix is still written
+ *   npm run compat -- --only=node,verifiable a subset (node, franz-go, verifiable); its matrix goes to
+ *                                           COMPATIBILITY.subset.md (git-ignored), so the committed one,
+ *                                           from a full run, is never overwritten with empty cells
  *
  * Exits non-zero when any test failed that no allow-list expects.
  */
@@ -147,8 +149,9 @@ if (unmapped.length > 0) notes.push(`${unmapped.length} tests ran that no column
 notes.push(`Steps run: ${[...steps].join(', ')}. Timings: ${timings.join(', ')}; total ${seconds(Date.now() - started)}.`);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const date = new Date().toISOString().slice(0, 10);
-writeFileSync(join(ROOT, 'COMPATIBILITY.md'), renderMatrix({ date, gregorVersion: pkg.version, versions, cells, notes, allowed, failures: unexpected }));
-console.log('compat: wrote COMPATIBILITY.md');
+const matrixFile = onlyArg === undefined ? 'COMPATIBILITY.md' : 'COMPATIBILITY.subset.md';
+writeFileSync(join(ROOT, matrixFile), renderMatrix({ date, gregorVersion: pkg.version, versions, cells, notes, allowed, failures: unexpected }));
+console.log(`compat: wrote ${matrixFile}`);
 for (const n of notes) console.log(`compat: ${n}`);
 for (const u of unexpected) console.error(`compat: UNEXPECTED FAILURE ${u}`);
 const passed = outcomes.filter((o) => o.outcome === 'pass').length;
