@@ -41,11 +41,13 @@ describe('kafkajs consumer group', () => {
     broker.intercept((r) => void (r.ctx.header.clientId !== 'raw-client' && versions.set(r.apiKey, Math.max(versions.get(r.apiKey) ?? -1, r.version))));
     await createTopic(broker, TOPIC, 4);
     const first = await produceToPartitions(broker, TOPIC, 4, 4, 'first');
-    const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'gregor-compat-groups', logLevel: logLevel.NOTHING });
     const assignments = new Map<string, number[]>();
     const seen: string[] = [];
     const start = async (name: string): Promise<Consumer> => {
       // kafkajs heartbeats between fetches: a short fetch wait makes it notice the rebalance (and stop) quickly.
+      // One Kafka instance per member, as separate processes: kafkajs shares a group's committed-offsets
+      // cache among the consumers of one instance, and each rebalance of one member clears it for all.
+      const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'gregor-compat-groups', logLevel: logLevel.NOTHING });
       const consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 200 });
       consumers.push(consumer);
       consumer.on(consumer.events.GROUP_JOIN, (e) => assignments.set(name, [...(e.payload.memberAssignment[TOPIC] ?? [])].sort()));

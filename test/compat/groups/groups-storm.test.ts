@@ -34,6 +34,7 @@ for (const name of compatTargets()) {
       console.log(`${name}: ${describeStorm(r)}`);
       const why = `GREGOR_STORM_SEED=${SEED}\n${describeStorm(r)}`;
       assert.deepEqual(r.lost, [], `records never consumed\n${why}`);
+      assert.deepEqual(r.unexplainedCrashes, [], `kafkajs consumers crashed other than by its known offset-manager race\n${why}`);
       assert.deepEqual(r.committed, r.logEnd.map(BigInt), `committed offsets are the log end\n${why}`);
       assert.equal(r.finalState, 'Stable', why);
       assert.equal(r.finalMembers, r.running, `the group holds exactly the consumers still running\n${why}`);

@@ -45,6 +45,12 @@ export interface StormResult {
   readonly groupJoins: number;
   /** kafkajs consumer crash events (errors it could not retry away), with their messages. */
   readonly crashes: string[];
+  /**
+   * Crashes that are not kafkajs's own offset-manager race (tulios/kafkajs#558, #1366: offsets of a
+   * batch from before a rebalance are resolved or committed through the offset manager of a newer
+   * assignment that lacks the topic, a TypeError in offsetManager/index.js). Any of these fails the run.
+   */
+  readonly unexplainedCrashes: string[];
   readonly logEnd: number[];
   readonly committed: (bigint | undefined)[];
   readonly finalState: string;
@@ -59,10 +65,11 @@ export interface StormResult {
 export function describeStorm(r: StormResult): string {
   return [
     `seed ${r.seed}: produced ${r.produced}, delivered ${r.delivered} (${r.duplicates} duplicates), lost ${r.lost.length}`,
-    `joins ${r.joins}, leaves ${r.leaves}, member rebalances ${r.groupJoins}, crashes ${r.crashes.length}${r.crashes.length > 0 ? ` (${r.crashes.slice(0, 3).join('; ')})` : ''}`,
+    `joins ${r.joins}, leaves ${r.leaves}, member rebalances ${r.groupJoins}, crashes ${r.crashes.length} (${r.unexplainedCrashes.length} not the known kafkajs race)${r.crashes.length > 0 ? `: ${r.crashes.slice(0, 3).join('; ')}` : ''}`,
     `log end ${r.logEnd.join(',')} (${r.logEnd.reduce((s, n) => s + n, 0) - r.produced} records beyond those acknowledged), committed ${r.committed.map(String).join(',')}, group ${r.finalState} with ${r.finalMembers} members (${r.running} running)`,
     `schedule ${r.schedule.join(' ')}`,
     r.lost.length > 0 ? `lost ${r.lost.slice(0, 20).join(',')}` : '',
+    r.unexplainedCrashes.length > 0 ? `crashes not explained by the known kafkajs race:\n${r.unexplainedCrashes.slice(0, 3).join('\n')}` : '',
   ].filter((l) => l !== '').join('\n');
 }
 
@@ -90,15 +97,29 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
 
   const seen = new Map<string, number>();
   const crashes: string[] = [];
+  const unexplainedCrashes: string[] = [];
   let groupJoins = 0;
   const slots: (Consumer | undefined)[] = new Array(o.consumers).fill(undefined);
+  // Slots whose consumer kafkajs stopped for good (a crash it does not restart on its own). Like a
+  // supervised daemon, the storm starts them again at its next step, so "running" stays true.
+  const crashed = new Set<number>();
   const startSlot = async (i: number): Promise<void> => {
     // Short heartbeats and fetch waits: kafkajs heartbeats between fetches, so it notices a rebalance
     // within a fetch wait. Sessions within the brokers' default group.min.session.timeout.ms (6 s).
-    const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, rebalanceTimeout: 15_000, heartbeatInterval: 300, maxWaitTimeInMs: 200, retry: { retries: 10 } });
+    // A Kafka instance per consumer, as separate processes have: kafkajs keeps one committed-offsets
+    // map per group in each Kafka instance, shared by all its consumers, and a member assigned no
+    // partitions clears the topic from it under the feet of its siblings (a TypeError in
+    // offsetManager/index.js, which crashed 3 of 10 consumers of a storm on a loaded CI machine).
+    const own = new Kafka({ brokers: [broker.bootstrap], clientId: `gregor-storm-${i}`, logLevel: logLevel.NOTHING });
+    const consumer = own.consumer({ groupId: group, sessionTimeout: 10_000, rebalanceTimeout: 15_000, heartbeatInterval: 300, maxWaitTimeInMs: 200, retry: { retries: 10 } });
     slots[i] = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => void groupJoins++);
-    consumer.on(consumer.events.CRASH, (e) => void crashes.push(`slot ${i}: ${String(e.payload.error)}`));
+    consumer.on(consumer.events.CRASH, (e) => {
+      const line = `slot ${i}: ${String(e.payload.error)}${e.payload.restart ? ' (kafkajs restarts it)' : ''}`;
+      crashes.push(line);
+      if (!isKnownKafkajsRace(e.payload.error)) unexplainedCrashes.push(`${line}\n${rootCause(e.payload.error).stack ?? ''}`);
+      if (!e.payload.restart && slots[i] === consumer) crashed.add(i);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
@@ -119,6 +140,14 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
   const schedule: string[] = [];
   let joins = 0;
   let leaves = 0;
+  const reviveCrashed = async (): Promise<void> => {
+    for (const i of [...crashed]) {
+      crashed.delete(i);
+      schedule.push(`!${i}`);
+      await stopSlot(i).catch(() => undefined);
+      await startSlot(i);
+    }
+  };
   try {
     // Half the slots start at once; then one slot at a time flips, at random pauses.
     for (let i = 0; i < Math.ceil(o.consumers / 2); i++) {
@@ -129,6 +158,7 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
     const stormEnd = Date.now() + o.durationMs;
     while (Date.now() < stormEnd) {
       await sleep(random.int(o.stepMs[0], o.stepMs[1]));
+      await reviveCrashed();
       const i = random.int(0, o.consumers - 1);
       const running = slots.filter((s) => s !== undefined).length;
       // Never stop the last consumer: the storm is about churn, the drain needs somebody.
@@ -147,6 +177,7 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
     producing = false;
     await producerLoop;
     const logEnd = await logEndOffsets(broker, topic, o.partitions);
+    await reviveCrashed();
     const running = slots.filter((s) => s !== undefined).length;
     let committed: (bigint | undefined)[] = [];
     let finalState = '';
@@ -155,6 +186,7 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
     const drained = await until(
       'the drain',
       async () => {
+        await reviveCrashed();
         const offsets = await committedOffsets(broker, group);
         committed = logEnd.map((_, p) => offsets.get(`${topic}:${p}`));
         const d = await describeGroup(broker, group);
@@ -180,6 +212,7 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
       leaves,
       groupJoins,
       crashes,
+      unexplainedCrashes,
       logEnd,
       committed,
       finalState,
@@ -188,7 +221,7 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
       schedule,
       // At least every acknowledged record is in the log; more when kafkajs's (non-idempotent)
       // producer retried a request whose first attempt was written (seen against a loaded Kafka).
-      ok: drained && lost.length === 0 && logEnd.reduce((s, n) => s + n, 0) >= produced.length,
+      ok: drained && unexplainedCrashes.length === 0 && lost.length === 0 && logEnd.reduce((s, n) => s + n, 0) >= produced.length,
     };
   } finally {
     producing = false;
@@ -196,4 +229,16 @@ export async function runStorm(broker: Listening & { readonly bootstrap: string 
     for (let i = 0; i < slots.length; i++) await stopSlot(i).catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
   }
+}
+
+function rootCause(e: Error): Error {
+  const cause = (e as { cause?: unknown }).cause;
+  return cause instanceof Error ? rootCause(cause) : e;
+}
+
+/** kafkajs 2.2.4's offset-manager race (see StormResult.unexplainedCrashes): a TypeError thrown there. */
+function isKnownKafkajsRace(e: Error): boolean {
+  const root = rootCause(e);
+  const topFrame = root.stack?.split('\n').find((l) => l.trimStart().startsWith('at ')) ?? '';
+  return root instanceof TypeError && /kafkajs[\\/]src[\\/]consumer[\\/]offsetManager[\\/]index\.js/.test(topFrame);
 }
