@@ -23,7 +23,7 @@ import { installPeers, isCi, type PeerStatus } from './install-peers.ts';
 import { CKJS_LIBRDKAFKA } from './peers/confluent-kafka-javascript.ts';
 import { startBrokerProcess } from '../test/compat/helpers/broker-process.ts';
 import { fold, type Client, type TestOutcome } from '../test/compat-suite/capabilities.ts';
-import { runFranzGo, type FranzGoRun } from '../test/compat-suite/franz-go.ts';
+import { runFranzGo, skipsByReason, type FranzGoRun } from '../test/compat-suite/franz-go.ts';
 import { renderMatrix } from '../test/compat-suite/matrix.ts';
 import { parseTap } from '../test/compat-suite/tap.ts';
 import { runVerifiable, type VerifiableRun } from '../test/compat-suite/verifiable.ts';
@@ -73,7 +73,8 @@ async function franzGoStep(): Promise<FranzGoRun | undefined> {
     for (const u of run.unexpected) unexpected.push(`franz-go ${u.name}:\n${(u.tail ?? '').split('\n').slice(-15).join('\n')}`);
     for (const f of run.fixed) notes.push(`franz-go ${f} passed but is allow-listed: remove it from test/compat-suite/franz-go-allowlist.json`);
     const count = (s: string): number => run.results.filter((r) => r.status === s).length;
-    notes.push(`franz-go ${run.version}: ${count('pass')} kgo tests passed, ${run.unexpected.length} failed unexpectedly, ${run.allowed.length} failed as allow-listed, ${count('skip')} skipped by kgo itself (KIP-848, share groups, SASL: not served or not configured)${run.timedOut ? '; the run hit its bound' : ''}.`);
+    notes.push(`franz-go ${run.version}: ${count('pass')} kgo tests passed, ${run.unexpected.length} failed unexpectedly, ${run.allowed.length} failed as allow-listed, ${count('skip')} skipped by kgo itself${run.timedOut ? '; the run hit its bound' : ''}.`);
+    for (const [reason, names] of skipsByReason(run.results)) notes.push(`franz-go skipped ${names.join(', ')}: ${reason}`);
     timings.push(`franz-go: ${seconds(run.ms)}`);
     return run;
   } catch (error) {

@@ -23,6 +23,8 @@ export interface GoTestResult {
   readonly seconds: number;
   /** The last lines the test printed, kept for failures only. */
   readonly tail?: string;
+  /** For a skipped test, the message its t.Skip printed (without the file:line prefix). */
+  readonly skipReason?: string;
 }
 
 export interface FranzGoRun {
@@ -81,8 +83,10 @@ export class GoTestJsonParser {
       if (kept.length > 40) kept.shift();
       this.#output.set(name, kept);
     } else if (event.Action === 'pass' || event.Action === 'fail' || event.Action === 'skip') {
-      const tail = event.Action === 'fail' ? (this.#output.get(name) ?? []).join('').trimEnd() : undefined;
-      this.#results.set(name, { name, status: event.Action, seconds: event.Elapsed ?? 0, ...(tail === undefined ? {} : { tail }) });
+      const out = this.#output.get(name) ?? [];
+      const tail = event.Action === 'fail' ? out.join('').trimEnd() : undefined;
+      const skipReason = event.Action === 'skip' ? skipReasonOf(out) : undefined;
+      this.#results.set(name, { name, status: event.Action, seconds: event.Elapsed ?? 0, ...(tail === undefined ? {} : { tail }), ...(skipReason === undefined ? {} : { skipReason }) });
     } else if (event.Action === 'run') {
       this.#output.set(name, []);
     }
@@ -151,4 +155,24 @@ export async function runFranzGo(seeds: string, options: { readonly timeoutMs: n
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The t.Skip message among a skipped test's output lines: `    file_test.go:294: why` → `why`. */
+function skipReasonOf(output: readonly string[]): string | undefined {
+  for (let i = output.length - 1; i >= 0; i--) {
+    const m = /^\s+\S+\.go:\d+: (.+)$/.exec((output[i] ?? '').trimEnd());
+    if (m?.[1] !== undefined) return m[1].trim();
+  }
+  return undefined;
+}
+
+/** Skipped tests grouped by the reason kgo gave, for the compat report. */
+export function skipsByReason(results: readonly GoTestResult[]): Map<string, string[]> {
+  const byReason = new Map<string, string[]>();
+  for (const r of results) {
+    if (r.status !== 'skip') continue;
+    const reason = r.skipReason ?? 'no reason printed';
+    byReason.set(reason, [...(byReason.get(reason) ?? []), r.name]);
+  }
+  return byReason;
 }
