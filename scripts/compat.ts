@@ -31,7 +31,7 @@ import { runVerifiable, type VerifiableRun } from '../test/compat-suite/verifiab
 const ROOT = new URL('../', import.meta.url).pathname;
 const STEPS = ['franz-go', 'verifiable', 'node'] as const;
 type Step = (typeof STEPS)[number];
-const NODE_TESTS = ['test/compat/**/*.test.ts', 'test/e2e/idempotence-java.test.ts'];
+const NODE_TESTS = ['test/compat/**/*.test.ts', 'test/e2e/idempotence-java.test.ts', 'test/e2e/idempotence-kill9.test.ts'];
 const NODE_BOUND_MS = 20 * 60_000;
 const FRANZ_GO_BOUND_MS = 12 * 60_000;
 
@@ -114,7 +114,7 @@ async function nodeStep(): Promise<void> {
     if (!t.ok) unexpected.push(`node test failed: ${t.name}`);
   }
   if (tests.length === 0) unexpected.push('node tests: no test result (see stderr above)');
-  notes.push(`test/compat/** and test/e2e/idempotence-java.test.ts: ${tests.filter((t) => t.ok).length} passed, ${tests.filter((t) => !t.ok).length} failed.`);
+  notes.push(`${NODE_TESTS.join(', ')}: ${tests.filter((t) => t.ok).length} passed, ${tests.filter((t) => !t.ok).length} failed.`);
   timings.push(`node test suites: ${seconds(Date.now() - started)}`);
 }
 

@@ -41,6 +41,22 @@ export const DEBIAN_PEERS: readonly DebianPeer[] = [
     probe: ['/usr/bin/python3', '-c', 'import kafka; print("kafka-python " + kafka.__version__)'],
     why: 'kafka-python (pure Python) client',
   },
+  // kafka-python compresses with these modules when they are importable (kafka/codec.py).
+  {
+    package: 'python3-snappy',
+    probe: ['/usr/bin/python3', '-c', 'import snappy; print("python-snappy")'],
+    why: "kafka-python's snappy codec",
+  },
+  {
+    package: 'python3-lz4',
+    probe: ['/usr/bin/python3', '-c', 'import lz4, lz4.frame; print("lz4 " + lz4.version.version)'],
+    why: "kafka-python's lz4 codec",
+  },
+  {
+    package: 'python3-zstandard',
+    probe: ['/usr/bin/python3', '-c', 'import zstandard; print("zstandard " + zstandard.__version__)'],
+    why: "kafka-python's zstd codec",
+  },
 ];
 
 export const NPM_PEERS: readonly string[] = ['kafkajs', '@platformatic/kafka'];

@@ -52,16 +52,22 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'kcat (librdkafka)', test: /^kcat > every codec/, caps: [...ALL_PRODUCE, 'fetch'] },
   { client: 'kcat (librdkafka)', test: /^kcat > -Q /, caps: ['offsets by time'] },
   { client: 'kcat (librdkafka)', test: /^kcat balanced consumer/, caps: ['groups classic'] },
+  { client: 'kcat (librdkafka)', test: /^kcat > enable\.idempotence/, caps: ['idempotence'] },
 
-  { client: 'confluent-kafka-python', test: /^confluent-kafka-python > AdminClient/, caps: ['admin', 'configs'] },
+  { client: 'confluent-kafka-python', test: /^confluent-kafka-python > AdminClient/, caps: ['admin', 'configs', 'metadata'] },
+  { client: 'confluent-kafka-python', test: /^confluent-kafka-python > offsets_for_times/, caps: ['offsets by time'] },
   { client: 'confluent-kafka-python', test: /^confluent-kafka-python > Producer \((\w+)\)/, caps: ['produce $codec', 'fetch'] },
   { client: 'confluent-kafka-python', test: /^confluent-kafka-python consumer groups > two members/, caps: ['groups classic'] },
   { client: 'confluent-kafka-python', test: /^confluent-kafka-python consumer groups > a static member/, caps: ['static membership'] },
+  // test/e2e/idempotence-kill9.test.ts: confluent-kafka-python with enable.idempotence through two kill -9s.
+  { client: 'confluent-kafka-python', test: /^an idempotent producer through two kill -9s of the broker/, caps: ['idempotence'] },
 
   { client: 'kafka-python', test: /^kafka-python > KafkaProducer \((\w+)\)/, caps: ['produce $codec', 'fetch'] },
   { client: 'kafka-python', test: /^kafka-python consumer group/, caps: ['groups classic'] },
+  { client: 'kafka-python', test: /^kafka-python > metadata and offsets by time/, caps: ['metadata', 'offsets by time'] },
 
   { client: 'kafkajs', test: /^kafkajs > admin:/, caps: ['admin', 'metadata', 'configs'] },
+  { client: 'kafkajs', test: /^kafkajs > idempotent producer/, caps: ['idempotence'] },
   { client: 'kafkajs', test: /^kafkajs > producer \(none and gzip/, caps: ['produce none', 'produce gzip', 'offsets by time'] },
   { client: 'kafkajs', test: /^kafkajs consumer group/, caps: ['groups classic', 'fetch'] },
 
@@ -89,7 +95,8 @@ export const RULES: readonly CapabilityRule[] = [
 
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-topics/, caps: ['admin', 'metadata'] },
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-configs/, caps: ['configs'] },
-  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer/, caps: ['produce none'] },
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer writes keyed/, caps: ['produce none'] },
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer with each --compression-codec/, caps: ['produce gzip', 'produce snappy', 'produce lz4', 'produce zstd', 'offsets by time', 'fetch'] },
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-consumer/, caps: ['fetch', 'groups classic'] },
   { client: 'Kafka CLI tools', test: /^kafka-consumer-groups against gregor > /, caps: ['groups classic'] },
   // Group member processes and storms (test/compat/groups): the librdkafka members are confluent-kafka-python.
@@ -116,8 +123,11 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'franz-go', test: /^TestTxnEtl$/, caps: ['transactions'] },
   // Skips itself unless the broker serves ConsumerGroupHeartbeat v1 (key 68); so do the /848 subtests of TestGroup*.
   { client: 'franz-go', test: /^Test848RegexBrokerResolves$/, caps: ['groups KIP-848'] },
-  { client: 'franz-go', test: /^TestClient_Produce$/, caps: ['metadata'] },
-  { client: 'franz-go', test: /^TestConsumeMaxDecompressBatchBytes$/, caps: ['fetch'] },
+  // kgo writes idempotently unless told DisableIdempotentWrite, and its test clients keep the default
+  // (helpers_test.go testClientOpts): 50 workers, 20,000 records through InitProducerId and sequences.
+  { client: 'franz-go', test: /^TestClient_Produce$/, caps: ['metadata', 'idempotence'] },
+  // Produces with ProducerBatchCompression(GzipCompression()) and consumes the batch back.
+  { client: 'franz-go', test: /^TestConsumeMaxDecompressBatchBytes$/, caps: ['fetch', 'produce gzip'] },
   { client: 'franz-go', test: /^TestIssue523$/, caps: ['admin'] },
   { client: 'franz-go', test: /^TestAddRemovePartitions$/, caps: ['admin'] },
 ];

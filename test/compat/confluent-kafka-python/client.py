@@ -2,7 +2,8 @@
 
 Reads one JSON object on stdin, {"bootstrap", "step", ...}, and prints one JSON object as its last
 line. Steps: "admin" (create, describe, alter read-modify-write), "produce" (records with delivery
-reports), "consume" (assign from the beginning, read to the end of the partition).
+reports), "consume" (assign from the beginning, read to the end of the partition), "offsets_for_times"
+(Consumer.offsets_for_times for partition 0 at each given timestamp).
 """
 import json
 import sys
@@ -129,5 +130,12 @@ def consume_step():
     return {"records": records, "errors": errors}
 
 
-steps = {"admin": admin_step, "produce": produce_step, "consume": consume_step}
+def offsets_for_times_step():
+    consumer = Consumer(dict(base, **{"group.id": "gregor-compat-unused", "enable.auto.commit": False}))
+    found = consumer.offsets_for_times([TopicPartition(req["topic"], 0, ts) for ts in req["timestamps"]], timeout=TIMEOUT)
+    consumer.close()
+    return {"offsets": [[tp.offset, None if tp.error is None else tp.error.name()] for tp in found]}
+
+
+steps = {"admin": admin_step, "produce": produce_step, "consume": consume_step, "offsets_for_times": offsets_for_times_step}
 print(json.dumps(steps[req["step"]]()))

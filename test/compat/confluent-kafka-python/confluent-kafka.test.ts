@@ -119,4 +119,15 @@ describe('confluent-kafka-python', () => {
       [...one, ...zero].map((r, i) => [i, r.key, r.value]),
     );
   });
+
+  test('offsets_for_times: the first offset at or after each timestamp, -1 past the last record', async () => {
+    const sent = records('times', 50).map((r, i) => ({ ...r, timestamp: BASE_TS + 1000 * i }));
+    const produced = await run<{ left: number }>({ step: 'produce', topic: 'ck-times', codec: 'none', records: sent });
+    assert.equal(produced.left, 0);
+    // librdkafka sends one ListOffsets per call, one partition entry per requested timestamp.
+    for (const [ts, want] of [[BASE_TS - 5, 0], [BASE_TS, 0], [BASE_TS + 1, 1], [BASE_TS + 17_000, 17], [BASE_TS + 17_500, 18], [BASE_TS + 49_000, 49], [BASE_TS + 49_001, -1]] as const) {
+      const out = await run<{ offsets: [number, string | null][] }>({ step: 'offsets_for_times', topic: 'ck-times', timestamps: [ts] });
+      assert.deepEqual(out.offsets, [[want, null]], `timestamp ${ts}`);
+    }
+  });
 });

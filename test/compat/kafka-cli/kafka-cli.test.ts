@@ -75,5 +75,32 @@ for (const name of compatTargets()) {
       assert.equal(rows.length, 2, groups.stdout);
       for (const row of rows) assert.equal(row.trim().split(/\s+/)[5], '0', row);
     });
+
+    test('kafka-console-producer with each --compression-codec; kafka-get-offsets --time finds the first offset of a run', async () => {
+      const codecTopic = 'cli-codecs';
+      const created = await runKafkaTool('kafka-topics', [...b(), '--create', '--topic', codecTopic, '--partitions', '1', '--replication-factor', '1'], TIMEOUT);
+      assert.equal(created.code, 0, describeResult('kafka-topics --create', created));
+      const codecs = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
+      const startedAt = new Map<string, number>();
+      for (const codec of codecs) {
+        startedAt.set(codec, Date.now());
+        const input = Array.from({ length: 5 }, (_, i) => `${codec}-${i}`).join('\n') + '\n';
+        const produced = await runKafkaTool(
+          'kafka-console-producer',
+          [...b(), '--topic', codecTopic, '--compression-codec', codec,
+            ...Object.entries(target.producerProperties).flatMap(([k, v]) => ['--command-property', `${k}=${v}`])],
+          { ...TIMEOUT, input },
+        );
+        assert.equal(produced.code, 0, describeResult(`kafka-console-producer --compression-codec ${codec}`, produced));
+      }
+      // The records carry CreateTime from the producer's clock, this machine's: the lz4 run began
+      // after the snappy run had ended, so its first record (offset 10) is the first at or after that time.
+      const byTime = await runKafkaTool('kafka-get-offsets', [...b(), '--topic', codecTopic, '--time', String(startedAt.get('lz4'))], TIMEOUT);
+      assert.equal(byTime.code, 0, describeResult('kafka-get-offsets --time', byTime));
+      assert.equal(byTime.stdout.trim(), `${codecTopic}:0:10`);
+      const consumed = await runKafkaTool('kafka-console-consumer', [...b(), '--topic', codecTopic, '--from-beginning', '--max-messages', '20', '--timeout-ms', '60000'], TIMEOUT);
+      assert.equal(consumed.code, 0, describeResult('kafka-console-consumer', consumed));
+      assert.deepEqual(consumed.stdout.trim().split('\n'), codecs.flatMap((c) => Array.from({ length: 5 }, (_, i) => `${c}-${i}`)));
+    });
   });
 }

@@ -1,8 +1,9 @@
 """Drives kafka-python 2.0.2 for kafka-python.test.ts.
 
 Reads one JSON object on stdin, {"bootstrap", "step", ...}, and prints one JSON object as its last
-line. Steps: "produce" (records, returning each send's metadata) and "consume" (assign, seek to the
-beginning, poll until the expected count or the deadline).
+line. Steps: "produce" (records, returning each send's metadata), "consume" (assign, seek to the
+beginning, poll until the expected count or the deadline) and "lookup" (metadata: topics and
+partitions_for_topic; offsets_for_times, beginning_offsets and end_offsets of partition 0).
 """
 import json
 import sys
@@ -83,5 +84,22 @@ def consume_step():
     return {"records": records, "end_offset": end}
 
 
-steps = {"produce": produce_step, "consume": consume_step}
+def lookup_step():
+    consumer = KafkaConsumer(bootstrap_servers=req["bootstrap"], client_id="gregor-compat-kafka-python", group_id=None)
+    partition = TopicPartition(req["topic"], 0)
+    out = {
+        "topics": sorted(consumer.topics()),
+        "partitions": sorted(consumer.partitions_for_topic(req["topic"]) or []),
+        "beginning": consumer.beginning_offsets([partition])[partition],
+        "end": consumer.end_offsets([partition])[partition],
+        "times": [],
+    }
+    for ts in req["timestamps"]:
+        found = consumer.offsets_for_times({partition: ts})[partition]
+        out["times"].append(None if found is None else [found.offset, found.timestamp])
+    consumer.close()
+    return out
+
+
+steps = {"produce": produce_step, "consume": consume_step, "lookup": lookup_step}
 print(json.dumps(steps[req["step"]]()))

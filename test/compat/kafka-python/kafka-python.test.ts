@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startBroker, type RunningBroker } from '../../../src/broker/index.ts';
+import { ApiKey, type ProduceRequest } from '../../../src/protocol/messages/index.ts';
+import { Attributes, BATCH_HEADER_SIZE, Compression, readBatchHeader } from '../../../src/protocol/records/index.ts';
+import { createTopic } from '../groups/fixtures.ts';
 import { kcatConsume, kcatProduce } from '../helpers/kcat.ts';
 import { runPythonJson } from '../helpers/run-process.ts';
 
@@ -55,11 +58,26 @@ describe('kafka-python', () => {
     // timestamp_type 0 is CreateTime.
     sent.map((r, i) => ({ offset: from + i, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, timestamp_type: 0 }));
 
-  for (const codec of ['none', 'gzip'] as const) {
+  // snappy, lz4 and zstd through the python3-snappy, python3-lz4 and python3-zstandard peers.
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
     test(`KafkaProducer (${codec}) gets every offset; KafkaConsumer with assign + seek_to_beginning reads exactly what was sent`, async () => {
       const topic = `kp-${codec}`;
       const sent = records(codec, 250);
-      const produced = await produce(topic, codec, sent);
+      // The codec of every batch the client sent: kafka-python silently needs its codec's module.
+      const codecs = new Set<number>();
+      const removeWatch = broker.intercept(
+        ({ request }) => {
+          for (const t of (request as ProduceRequest).topicData) {
+            for (const p of t.partitionData) {
+              if (t.name === topic && p.records !== null && p.records.length >= BATCH_HEADER_SIZE) codecs.add(readBatchHeader(p.records).attributes & Attributes.compressionMask);
+            }
+          }
+          return undefined;
+        },
+        { apiKey: ApiKey.Produce },
+      );
+      const produced = await produce(topic, codec, sent).finally(removeWatch);
+      assert.deepEqual([...codecs], [Compression[codec]], 'every batch used the codec asked for');
       // The probe succeeded and saw a modern broker (Produce v8 advertised => "2.4"; DescribeAcls v2 would say 2.5).
       assert.ok(produced.api_version.length === 3 && (produced.api_version[0] ?? 0) >= 2, `inferred ${produced.api_version.join('.')}`);
       assert.deepEqual(produced.partitions, [0]);
@@ -97,5 +115,31 @@ describe('kafka-python', () => {
       ],
     );
     assert.equal(consumed.records.length, 32);
+  });
+
+  test('metadata and offsets by time: topics, partitions_for_topic, offsets_for_times, beginning and end offsets', async () => {
+    const sent = records('times', 30);
+    await produce('kp-times', 'none', sent);
+    await createTopic(broker, 'kp-three', 3);
+    // records() spaces timestamps 10 ms apart from BASE_TS.
+    const timestamps = [BASE_TS - 1, BASE_TS, BASE_TS + 5, BASE_TS + 120, BASE_TS + 290, BASE_TS + 291];
+    const out = await runPythonJson<{ topics: string[]; partitions: number[]; beginning: number; end: number; times: ([number, number] | null)[] }>(CLIENT, {
+      bootstrap: broker.bootstrap,
+      step: 'lookup',
+      topic: 'kp-three',
+      timestamps: [],
+    });
+    assert.ok(out.topics.includes('kp-times') && out.topics.includes('kp-three'), out.topics.join(','));
+    assert.deepEqual(out.partitions, [0, 1, 2]);
+    assert.deepEqual([out.beginning, out.end], [0, 0]);
+    const times = await runPythonJson<{ partitions: number[]; beginning: number; end: number; times: ([number, number] | null)[] }>(CLIENT, {
+      bootstrap: broker.bootstrap,
+      step: 'lookup',
+      topic: 'kp-times',
+      timestamps,
+    });
+    assert.deepEqual(times.partitions, [0]);
+    assert.deepEqual([times.beginning, times.end], [0, 30]);
+    assert.deepEqual(times.times, [[0, BASE_TS], [0, BASE_TS], [1, BASE_TS + 10], [12, BASE_TS + 120], [29, BASE_TS + 290], null]);
   });
 });

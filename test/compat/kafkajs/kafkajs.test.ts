@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../../src/broker/index.ts';
+import { handler as produceHandler } from '../../../src/broker/handlers/00-produce.ts';
+import { ApiKey, type ProduceRequest } from '../../../src/protocol/messages/index.ts';
+import { BATCH_HEADER_SIZE, readBatchHeader } from '../../../src/protocol/records/index.ts';
 import { headerPairs, kcatConsume } from '../helpers/kcat.ts';
 
 /**
@@ -114,5 +117,66 @@ describe('kafkajs', () => {
       return true;
     });
     assert.ok(!(await admin.listTopics()).includes('kjs-absent'), 'Metadata v6 with allow_auto_topic_creation=false created nothing');
+  });
+
+  test('idempotent producer: requests whose responses were lost are resent with their sequences and stored once', async () => {
+    const kafka = new Kafka({ clientId: 'gregor-compat-kafkajs-idem', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 } });
+    await admin.createTopics({ topics: [{ topic: 'kjs-idem', numPartitions: 1 }] });
+    const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await idempotent.connect();
+    const seen = new Set<string>();
+    let resent = 0;
+    let unsequenced = 0;
+    const removeWatch = broker.intercept(
+      ({ request }) => {
+        for (const t of (request as ProduceRequest).topicData) {
+          for (const p of t.partitionData) {
+            if (t.name !== 'kjs-idem' || p.records === null || p.records.length < BATCH_HEADER_SIZE) continue;
+            const h = readBatchHeader(p.records);
+            if (h.producerId < 0n) unsequenced++;
+            const key = `${h.producerId}/${h.producerEpoch}/${h.baseSequence}`;
+            if (seen.has(key)) resent++;
+            seen.add(key);
+          }
+        }
+        return undefined;
+      },
+      { apiKey: ApiKey.Produce },
+    );
+    // The 3rd and 7th Produce requests are appended for real, then the connection is closed instead
+    // of answering: kafkajs cannot tell that from a lost request and resends the same batch.
+    let produceCalls = 0;
+    let lost = 0;
+    const removeDrop = broker.intercept(
+      async ({ ctx, request, version }) => {
+        produceCalls++;
+        if (produceCalls !== 3 && produceCalls !== 7) return undefined;
+        await produceHandler.handle(ctx, request as ProduceRequest, version);
+        lost++;
+        return { action: 'close' };
+      },
+      { apiKey: ApiKey.Produce },
+    );
+    const offsets: string[] = [];
+    try {
+      for (let b = 0; b < 10; b++) {
+        const sent = await idempotent.send({ topic: 'kjs-idem', acks: -1, messages: Array.from({ length: 20 }, (_, i) => ({ partition: 0, key: `b${b}-${i}`, value: `v${b}-${i}` })) });
+        offsets.push(...sent.map((r) => String(r.baseOffset)));
+      }
+    } finally {
+      removeDrop();
+      removeWatch();
+      await idempotent.disconnect();
+    }
+    assert.equal(lost, 2, 'two responses were dropped after their batches were stored');
+    assert.equal(resent, 2, 'kafkajs resent exactly the two batches whose answers were lost');
+    assert.equal(unsequenced, 0, 'every batch carried the producer id from InitProducerId');
+    assert.deepEqual(offsets, Array.from({ length: 10 }, (_, b) => String(b * 20)), 'each batch acknowledged at its one offset');
+    const got = await kcatConsume(broker.bootstrap, 'kjs-idem');
+    assert.deepEqual(
+      got.map((r) => [r.offset, r.key]),
+      Array.from({ length: 200 }, (_, i) => [i, `b${Math.floor(i / 20)}-${i % 20}`]),
+      'each record stored once, in order',
+    );
   });
 });

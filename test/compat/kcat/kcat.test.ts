@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startBroker, type RunningBroker } from '../../../src/broker/index.ts';
+import { ApiKey, type ProduceRequest } from '../../../src/protocol/messages/index.ts';
+import { BATCH_HEADER_SIZE, readBatchHeader } from '../../../src/protocol/records/index.ts';
 import { headerPairs, kcatConsume, kcatMetadata, kcatOffsetForTime, kcatProduce } from '../helpers/kcat.ts';
 
 /**
@@ -116,5 +118,48 @@ describe('kcat', () => {
       const r = got[i]!;
       if (r.offset !== i || r.key !== `k${i}` || r.payload !== `value-${i}`) assert.fail(`record ${i}: offset ${r.offset} key ${r.key} value ${r.payload}`);
     }
+  });
+
+  // kcat exits when its only broker connection drops ("all brokers down" is fatal to it), so lost
+  // responses are injected with the Java client and confluent-kafka-python (test/e2e/idempotence-*);
+  // here librdkafka's idempotent producer runs its normal path: InitProducerId, then up to five
+  // pipelined batches a connection with consecutive sequences.
+  test('enable.idempotence: one producer id, consecutive sequences over pipelined batches, each record once', async () => {
+    const n = 5000;
+    const batches: { producerId: bigint; epoch: number; baseSequence: number; count: number }[] = [];
+    const removeWatch = broker.intercept(
+      ({ request }) => {
+        for (const t of (request as ProduceRequest).topicData) {
+          for (const p of t.partitionData) {
+            if (p.records === null || p.records.length < BATCH_HEADER_SIZE) continue;
+            const h = readBatchHeader(p.records);
+            batches.push({ producerId: h.producerId, epoch: h.producerEpoch, baseSequence: h.baseSequence, count: h.lastOffsetDelta + 1 });
+          }
+        }
+        return undefined;
+      },
+      { apiKey: ApiKey.Produce },
+    );
+    try {
+      const input = Array.from({ length: n }, (_, i) => `i${i}:value-${i}\n`).join('');
+      await kcatProduce(broker.bootstrap, 'kc-idempotent', input, ['-X', 'enable.idempotence=true', '-X', 'batch.num.messages=100', '-X', 'linger.ms=5']);
+    } finally {
+      removeWatch();
+    }
+    assert.ok(batches.length >= n / 100, `${batches.length} batches`);
+    assert.equal(new Set(batches.map((b) => `${b.producerId}/${b.epoch}`)).size, 1, 'one producer id and epoch');
+    assert.ok(batches[0]!.producerId >= 0n, 'the producer id came from InitProducerId');
+    let next = 0;
+    for (const b of [...batches].sort((x, y) => x.baseSequence - y.baseSequence)) {
+      assert.equal(b.baseSequence, next, 'sequences follow on from batch to batch');
+      next += b.count;
+    }
+    assert.equal(next, n);
+    const got = await kcatConsume(broker.bootstrap, 'kc-idempotent');
+    assert.deepEqual(
+      got.map((r) => [r.offset, r.key]),
+      Array.from({ length: n }, (_, i) => [i, `i${i}`]),
+      'each record once, in order',
+    );
   });
 });
