@@ -97,7 +97,8 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-configs/, caps: ['configs'] },
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer writes keyed/, caps: ['produce none'] },
   { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-producer with each --compression-codec/, caps: ['produce gzip', 'produce snappy', 'produce lz4', 'produce zstd', 'offsets by time', 'fetch'] },
-  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-consumer/, caps: ['fetch', 'groups classic'] },
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-consumer reads/, caps: ['fetch', 'groups classic'] },
+  { client: 'Kafka CLI tools', test: /^Kafka CLI tools against gregor > kafka-console-consumer with group\.protocol=consumer/, caps: ['fetch', 'groups KIP-848'] },
   { client: 'Kafka CLI tools', test: /^kafka-consumer-groups against gregor > /, caps: ['groups classic'] },
   // Group member processes and storms (test/compat/groups): the librdkafka members are confluent-kafka-python.
   { client: 'confluent-kafka-python', test: /^confluent-kafka-python member processes against gregor > /, caps: ['groups classic'] },

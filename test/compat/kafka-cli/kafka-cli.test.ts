@@ -102,5 +102,26 @@ for (const name of compatTargets()) {
       assert.equal(consumed.code, 0, describeResult('kafka-console-consumer', consumed));
       assert.deepEqual(consumed.stdout.trim().split('\n'), codecs.flatMap((c) => Array.from({ length: 5 }, (_, i) => `${c}-${i}`)));
     });
+
+    test('kafka-console-consumer with group.protocol=consumer (KIP-848); kafka-consumer-groups describes the consumer group', async () => {
+      const consumed = await runKafkaTool(
+        'kafka-console-consumer',
+        [...b(), '--topic', topic, '--group', 'cli-848-group', '--from-beginning', '--max-messages', '10', '--timeout-ms', '60000',
+          '--command-property', 'group.protocol=consumer', '--formatter-property', 'print.key=true', '--formatter-property', 'key.separator=:'],
+        TIMEOUT,
+      );
+      assert.equal(consumed.code, 0, describeResult('kafka-console-consumer group.protocol=consumer', consumed));
+      assert.deepEqual(consumed.stdout.trim().split('\n').sort(), Array.from({ length: 10 }, (_, i) => `k${i}:v${i}`).sort());
+      // The console consumer commits on close; the tool reads the group through ConsumerGroupDescribe
+      // and OffsetFetch and shows its type.
+      const listed = await runKafkaTool('kafka-consumer-groups', [...b(), '--list', '--type'], TIMEOUT);
+      assert.equal(listed.code, 0, describeResult('kafka-consumer-groups --list --type', listed));
+      assert.match(listed.stdout, /^cli-848-group\s+Consumer\s*$/im);
+      const groups = await runKafkaTool('kafka-consumer-groups', [...b(), '--describe', '--group', 'cli-848-group'], TIMEOUT);
+      assert.equal(groups.code, 0, describeResult('kafka-consumer-groups --describe', groups));
+      const rows = groups.stdout.split('\n').filter((l) => l.startsWith('cli-848-group'));
+      assert.equal(rows.length, 2, groups.stdout);
+      for (const row of rows) assert.equal(row.trim().split(/\s+/)[5], '0', row);
+    });
   });
 }
