@@ -76,6 +76,8 @@ export const RULES: readonly CapabilityRule[] = [
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka > listOffsets/, caps: ['offsets by time'] },
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka consumer group/, caps: ['groups classic'] },
   { client: '@platformatic/kafka', test: /^@platformatic\/kafka groupProtocol=consumer against gregor > /, caps: ['groups KIP-848'] },
+  { client: '@platformatic/kafka', test: /^@platformatic\/kafka > idempotent producer/, caps: ['idempotence'] },
+  { client: '@platformatic/kafka', test: /^@platformatic\/kafka > transactions:/, caps: ['transactions'] },
 
   { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > admin:/, caps: ['admin', 'metadata'] },
   {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Admin, Consumer, Producer, stringSerializers, type CompressionAlgorithmValue, type fetchV17 } from '@platformatic/kafka';
 import { startBroker, type RunningBroker } from '../../../src/broker/index.ts';
+import { handler as produceHandler } from '../../../src/broker/handlers/00-produce.ts';
+import { ApiKey, type ProduceRequest } from '../../../src/protocol/messages/index.ts';
 import { headerPairs, kcatConsume } from '../helpers/kcat.ts';
 
 /**
@@ -135,5 +137,61 @@ describe('@platformatic/kafka', () => {
     assert.deepEqual(at.get(topic)?.get(0), { offset: 3n, timestamp: BASE_TS + 300n });
     const past = await consumer.listOffsetsWithTimestamps({ topics: [topic], timestamp: BASE_TS + 5000n });
     assert.deepEqual(past.get(topic)?.get(0), { offset: -1n, timestamp: -1n });
+  });
+
+  test('idempotent producer: a Produce answer lost after the append is resent and the batch stored once', async () => {
+    const topic = 'pl-idem';
+    await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+    const idem = new Producer({ clientId: 'gregor-compat-platformatic-idem', bootstrapBrokers: [broker.bootstrap], retries: 5, retryDelay: 50, serializers: stringSerializers, idempotent: true, acks: -1 });
+    // The 2nd Produce request is appended for real, then its connection closed instead of answered.
+    let calls = 0;
+    let lost = 0;
+    const removeDrop = broker.intercept(
+      async ({ ctx, request, version }) => {
+        if (++calls !== 2) return undefined;
+        await produceHandler.handle(ctx, request as ProduceRequest, version);
+        lost++;
+        return { action: 'close' };
+      },
+      { apiKey: ApiKey.Produce },
+    );
+    const offsets: bigint[] = [];
+    try {
+      for (let b = 0; b < 4; b++) {
+        const sent = await idem.send({ messages: Array.from({ length: 10 }, (_, i) => ({ topic, partition: 0, key: `b${b}-${i}`, value: `v${b}-${i}` })) });
+        offsets.push(sent.offsets?.[0]?.offset ?? -1n);
+      }
+    } finally {
+      removeDrop();
+      await idem.close();
+    }
+    assert.equal(lost, 1);
+    assert.deepEqual(offsets, [0n, 10n, 20n, 30n], 'the resent batch is acknowledged at the offset it was stored at');
+    const got = await kcatConsume(broker.bootstrap, topic);
+    assert.deepEqual(got.map((r) => [r.offset, r.key]), Array.from({ length: 40 }, (_, i) => [i, `b${Math.floor(i / 10)}-${i % 10}`]));
+  });
+
+  test('transactions: a committed and an aborted transaction; read_committed sees only the committed records', async () => {
+    const topic = 'pl-txn';
+    await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+    const txp = new Producer({ clientId: 'gregor-compat-platformatic-txn', bootstrapBrokers: [broker.bootstrap], retries: 2, serializers: stringSerializers, idempotent: true, transactionalId: 'pl-txn-id', acks: -1 });
+    try {
+      const committed = await txp.beginTransaction();
+      await committed.send({ messages: Array.from({ length: 5 }, (_, i) => ({ topic, partition: 0, key: `c${i}`, value: `committed ${i}` })) });
+      await committed.commit();
+      const aborted = await txp.beginTransaction();
+      await aborted.send({ messages: Array.from({ length: 3 }, (_, i) => ({ topic, partition: 0, key: `a${i}`, value: `aborted ${i}` })) });
+      await aborted.abort();
+      const after = await txp.beginTransaction();
+      await after.send({ messages: [{ topic, partition: 0, key: 'c5', value: 'committed 5' }] });
+      await after.commit();
+    } finally {
+      await txp.close();
+    }
+    // Offsets: 0-4 committed, 5 COMMIT marker, 6-8 aborted, 9 ABORT marker, 10 committed, 11 marker.
+    const committedOnly = await kcatConsume(broker.bootstrap, topic, ['-X', 'isolation.level=read_committed']);
+    assert.deepEqual(committedOnly.map((r) => [r.offset, r.key]), [[0, 'c0'], [1, 'c1'], [2, 'c2'], [3, 'c3'], [4, 'c4'], [10, 'c5']]);
+    const everything = await kcatConsume(broker.bootstrap, topic, ['-X', 'isolation.level=read_uncommitted']);
+    assert.deepEqual(everything.map((r) => r.key), ['c0', 'c1', 'c2', 'c3', 'c4', 'a0', 'a1', 'a2', 'c5']);
   });
 });
