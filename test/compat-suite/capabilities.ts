@@ -87,6 +87,7 @@ export const RULES: readonly CapabilityRule[] = [
   },
   { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > KIP-848 consumer group/, caps: ['groups KIP-848'] },
   { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > transactions:/, caps: ['transactions'] },
+  { client: '@confluentinc/kafka-javascript', test: /^confluent-kafka-javascript against gregor > admin: fetchTopicOffsetsByTimestamp/, caps: ['offsets by time'] },
 
   { client: 'Java kafka-clients', test: /^Java client against gregor > admin: describe-cluster/, caps: ['metadata', 'admin'] },
   { client: 'Java kafka-clients', test: /^Java client against gregor > admin: create-topic with a config/, caps: ['admin', 'configs'] },

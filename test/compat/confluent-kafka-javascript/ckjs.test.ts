@@ -47,6 +47,7 @@ interface KAdmin {
   listTopics(): Promise<string[]>;
   fetchTopicMetadata(o: { topics: string[] }): Promise<Array<{ name: string; partitions: Array<{ partitionId: number; leader: number }> }>>;
   fetchTopicOffsets(topic: string): Promise<Array<{ partition: number; offset: string; high: string; low: string }>>;
+  fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<Array<{ partition: number; offset: string }>>;
   fetchOffsets(o: { groupId: string; topics: string[] }): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
 }
 interface KKafka {
@@ -123,6 +124,20 @@ for (const targetName of compatTargets()) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.deepEqual(offsets, [[0, '0', '0'], [1, '0', '0'], [2, '0', '0']]);
+    });
+
+    test('admin: fetchTopicOffsetsByTimestamp finds the first offset at or after a timestamp, the end past the last', async () => {
+      const topic = 'ckjs-times';
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+      const p = await producer({});
+      const base = 1_700_000_000_000;
+      await p.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}`, timestamp: String(base + i * 100) })) });
+      const at = async (ts: number): Promise<string | undefined> => (await admin.fetchTopicOffsetsByTimestamp(topic, ts)).find((o) => o.partition === 0)?.offset;
+      assert.equal(await at(base - 1), '0');
+      assert.equal(await at(base + 250), '3');
+      assert.equal(await at(base + 900), '9');
+      // No record at or after it: the KafkaJS-compatible API answers the end offset, as kafkajs does.
+      assert.equal(await at(base + 901), '10');
     });
 
     for (const codec of CODECS) {
