@@ -63,7 +63,7 @@ export const NPM_PEERS: readonly string[] = ['kafkajs', '@platformatic/kafka'];
 
 export interface PeerStatus {
   readonly name: string;
-  readonly source: 'apt' | 'npm' | 'maven' | 'npm+build';
+  readonly source: 'apt' | 'npm' | 'maven' | 'npm+build' | 'machine';
   /** undefined when missing. */
   readonly version: string | undefined;
   readonly detail?: string;
@@ -158,6 +158,18 @@ function confluentKafkaJavascript(): PeerStatus {
 }
 
 /**
+ * The Go toolchain that builds franz-go's tests and test/compat/franz-go's client (modules come from
+ * the Go module proxy). Debian 12's golang is too old for franz-go, so this is the machine's Go
+ * (GREGOR_GO, default /usr/local/go/bin/go); it is checked, not installed.
+ */
+function goToolchain(): PeerStatus {
+  const go = process.env['GREGOR_GO'] ?? '/usr/local/go/bin/go';
+  const r = spawnSync(go, ['version'], { encoding: 'utf8' });
+  const version = r.status === 0 ? /go version (\S+)/.exec(r.stdout)?.[1] : undefined;
+  return { name: 'go', source: 'machine', version, detail: go };
+}
+
+/**
  * Installs what is missing and returns the final status of every peer, or throws under CI when a
  * peer is still missing (or installed but its probe fails).
  */
@@ -165,7 +177,7 @@ export function installPeers(options: { readonly ci: boolean }): PeerStatus[] {
   const wanted = [...DEBIAN_PEERS.map((p) => p.package), ...CKJS_BUILD_DEBIAN_PACKAGES];
   installDebian(wanted.filter((p) => dpkgVersion(p) === undefined));
 
-  const peers = [...findPeers(), apacheKafka(), confluentKafkaJavascript()];
+  const peers = [...findPeers(), apacheKafka(), confluentKafkaJavascript(), goToolchain()];
   for (const p of peers) {
     const shown = p.version ?? 'MISSING';
     console.log(`peer ${p.name.padEnd(24)} ${p.source}  ${shown}${p.detail === undefined ? '' : `  (${p.detail})`}`);

@@ -134,6 +134,11 @@ export const RULES: readonly CapabilityRule[] = [
   { client: 'franz-go', test: /^TestConsumeMaxDecompressBatchBytes$/, caps: ['fetch', 'produce gzip'] },
   { client: 'franz-go', test: /^TestIssue523$/, caps: ['admin'] },
   { client: 'franz-go', test: /^TestAddRemovePartitions$/, caps: ['admin'] },
+  // test/compat/franz-go (our driver program on kgo and kadm) for what kgo's suite leaves out.
+  { client: 'franz-go', test: /^franz-go \S+ against gregor > produce \((\w+)\)/, caps: ['produce $codec', 'fetch', 'idempotence'] },
+  { client: 'franz-go', test: /^franz-go \S+ against gregor > kadm ListOffsetsAfterMilli/, caps: ['offsets by time'] },
+  { client: 'franz-go', test: /^franz-go \S+ against gregor > kadm CreateTopic with a config/, caps: ['admin', 'configs'] },
+  { client: 'franz-go', test: /^franz-go \S+ against gregor > static membership/, caps: ['static membership'] },
 ];
 
 /** `skipped`: the test skipped itself, saying the broker does not serve what it needs (kgo does this). */

@@ -65,11 +65,16 @@ export function runProcess(command: string, args: readonly string[], options: Ru
  * JSON object as its last stdout line; returns that object.
  */
 export async function runPythonJson<T>(script: URL, input: unknown, timeoutMs = 60_000): Promise<T> {
-  const { stdout } = await runProcess(PYTHON, [script.pathname], { stdin: JSON.stringify(input), timeoutMs });
+  return runJson<T>(PYTHON, [script.pathname], input, timeoutMs);
+}
+
+/** Runs a peer program that reads one JSON object on stdin and prints its JSON result as its last line. */
+export async function runJson<T>(command: string, args: readonly string[], input: unknown, timeoutMs = 60_000): Promise<T> {
+  const { stdout } = await runProcess(command, args, { stdin: JSON.stringify(input), timeoutMs });
   const last = stdout.trimEnd().split('\n').pop() ?? '';
   try {
     return JSON.parse(last) as T;
   } catch (error) {
-    throw new Error(`${script.pathname} printed no JSON result: ${stdout.slice(-2000)}`, { cause: error });
+    throw new Error(`${[command, ...args].join(' ')} printed no JSON result: ${stdout.slice(-2000)}`, { cause: error });
   }
 }
