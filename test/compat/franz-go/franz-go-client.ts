@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEERS_DIR } from '../../../scripts/peers/apache-kafka.ts';
+import { buildIntoPlace } from '../../../scripts/peers/build-into-place.ts';
 import { runJson } from '../helpers/run-process.ts';
 
 /**
@@ -21,13 +22,7 @@ function buildClient(): string {
   const hash = createHash('sha256');
   for (const f of SOURCES) hash.update(f).update(readFileSync(join(SOURCE_DIR, f)));
   const home = join(PEERS_DIR, `franz-go-client-${hash.digest('hex').slice(0, 16)}`);
-  const binary = join(home, 'franz-go-client');
-  if (existsSync(binary)) return binary;
-  // Built into a private folder and renamed into place: two test files building at once never see
-  // a half-written binary.
-  const staging = `${home}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(staging, { recursive: true });
-  try {
+  return buildIntoPlace(home, 'franz-go-client', (staging) => {
     const r = spawnSync(GO, ['build', '-o', join(staging, 'franz-go-client'), '.'], {
       cwd: SOURCE_DIR,
       encoding: 'utf8',
@@ -35,15 +30,7 @@ function buildClient(): string {
       env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' },
     });
     if (r.status !== 0) throw new Error(`go build of ${SOURCE_DIR} failed:\n${r.stdout}${r.stderr}${r.error === undefined ? '' : String(r.error)}`);
-    try {
-      renameSync(staging, home);
-    } catch (error) {
-      if (!existsSync(binary)) throw error;
-    }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  return binary;
+  });
 }
 
 let built: string | undefined;

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installApacheKafka, PEERS_DIR } from '../../../scripts/peers/apache-kafka.ts';
+import { buildIntoPlace } from '../../../scripts/peers/build-into-place.ts';
 import { javaLaunch, runJava } from '../../peers/jvm.ts';
 import { describeResult, trackChild, type ProcessResult } from '../../peers/run-process.ts';
 
@@ -33,13 +34,8 @@ export function compileJavaClient(sourceFile: string = SOURCE): string {
   const source = readFileSync(sourceFile);
   const hash = createHash('sha256').update(source).update(kafka.version).digest('hex').slice(0, 16);
   const home = join(PEERS_DIR, `java-client-${hash}`);
-  const jar = join(home, 'java-client.jar');
-  if (existsSync(jar)) return jar;
-  // Built in a private folder and renamed into place, so two test files compiling at once never
-  // see a half-written jar.
-  const staging = `${home}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(join(staging, 'classes'), { recursive: true });
-  try {
+  return buildIntoPlace(home, 'java-client.jar', (staging) => {
+    mkdirSync(join(staging, 'classes'));
     const clients = join(kafka.lib, `kafka-clients-${kafka.version}.jar`);
     const steps: Array<[string, string[]]> = [
       ['javac', ['--release', '17', '-encoding', 'UTF-8', '-cp', clients, '-d', join(staging, 'classes'), sourceFile]],
@@ -49,15 +45,7 @@ export function compileJavaClient(sourceFile: string = SOURCE): string {
       const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
       if (r.status !== 0) throw new Error(`${cmd} for ${sourceFile} failed:\n${r.stdout}${r.stderr}${r.error === undefined ? '' : String(r.error)}`);
     }
-    try {
-      renameSync(staging, home);
-    } catch (error) {
-      if (!existsSync(jar)) throw error;
-    }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  return jar;
+  });
 }
 
 /**
