@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../../src/broker/index.ts';
-import { handler as produceHandler } from '../../../src/broker/handlers/00-produce.ts';
 import { ApiKey, type ProduceRequest } from '../../../src/protocol/messages/index.ts';
 import { BATCH_HEADER_SIZE, readBatchHeader } from '../../../src/protocol/records/index.ts';
 import { headerPairs, kcatConsume } from '../helpers/kcat.ts';
+import { loseProduceAnswers } from '../helpers/lose-produce-answers.ts';
 
 /**
  * kafkajs 2.2.4 against an in-process broker. kafkajs implements no flexible versions: here it
@@ -144,19 +144,8 @@ describe('kafkajs', () => {
       { apiKey: ApiKey.Produce },
     );
     // The 3rd and 7th Produce requests are appended for real, then the connection is closed instead
-    // of answering: kafkajs cannot tell that from a lost request and resends the same batch.
-    let produceCalls = 0;
-    let lost = 0;
-    const removeDrop = broker.intercept(
-      async ({ ctx, request, version }) => {
-        produceCalls++;
-        if (produceCalls !== 3 && produceCalls !== 7) return undefined;
-        await produceHandler.handle(ctx, request as ProduceRequest, version);
-        lost++;
-        return { action: 'close' };
-      },
-      { apiKey: ApiKey.Produce },
-    );
+    // of answering: kafkajs resends the same batch.
+    const dropped = loseProduceAnswers(broker, (call) => call === 3 || call === 7);
     const offsets: string[] = [];
     try {
       for (let b = 0; b < 10; b++) {
@@ -164,11 +153,11 @@ describe('kafkajs', () => {
         offsets.push(...sent.map((r) => String(r.baseOffset)));
       }
     } finally {
-      removeDrop();
+      dropped.remove();
       removeWatch();
       await idempotent.disconnect();
     }
-    assert.equal(lost, 2, 'two responses were dropped after their batches were stored');
+    assert.equal(dropped.lost(), 2, 'two responses were dropped after their batches were stored');
     assert.equal(resent, 2, 'kafkajs resent exactly the two batches whose answers were lost');
     assert.equal(unsequenced, 0, 'every batch carried the producer id from InitProducerId');
     assert.deepEqual(offsets, Array.from({ length: 10 }, (_, b) => String(b * 20)), 'each batch acknowledged at its one offset');

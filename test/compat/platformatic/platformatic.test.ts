@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Admin, Consumer, Producer, stringSerializers, type CompressionAlgorithmValue, type fetchV17 } from '@platformatic/kafka';
 import { startBroker, type RunningBroker } from '../../../src/broker/index.ts';
-import { handler as produceHandler } from '../../../src/broker/handlers/00-produce.ts';
-import { ApiKey, type ProduceRequest } from '../../../src/protocol/messages/index.ts';
 import { headerPairs, kcatConsume } from '../helpers/kcat.ts';
+import { loseProduceAnswers } from '../helpers/lose-produce-answers.ts';
 
 /**
  * @platformatic/kafka 1.35 against an in-process broker: flexible versions only (ApiVersions v3,
@@ -144,17 +143,7 @@ describe('@platformatic/kafka', () => {
     await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
     const idem = new Producer({ clientId: 'gregor-compat-platformatic-idem', bootstrapBrokers: [broker.bootstrap], retries: 5, retryDelay: 50, serializers: stringSerializers, idempotent: true, acks: -1 });
     // The 2nd Produce request is appended for real, then its connection closed instead of answered.
-    let calls = 0;
-    let lost = 0;
-    const removeDrop = broker.intercept(
-      async ({ ctx, request, version }) => {
-        if (++calls !== 2) return undefined;
-        await produceHandler.handle(ctx, request as ProduceRequest, version);
-        lost++;
-        return { action: 'close' };
-      },
-      { apiKey: ApiKey.Produce },
-    );
+    const dropped = loseProduceAnswers(broker, (call) => call === 2);
     const offsets: bigint[] = [];
     try {
       for (let b = 0; b < 4; b++) {
@@ -162,10 +151,10 @@ describe('@platformatic/kafka', () => {
         offsets.push(sent.offsets?.[0]?.offset ?? -1n);
       }
     } finally {
-      removeDrop();
+      dropped.remove();
       await idem.close();
     }
-    assert.equal(lost, 1);
+    assert.equal(dropped.lost(), 1);
     assert.deepEqual(offsets, [0n, 10n, 20n, 30n], 'the resent batch is acknowledged at the offset it was stored at');
     const got = await kcatConsume(broker.bootstrap, topic);
     assert.deepEqual(got.map((r) => [r.offset, r.key]), Array.from({ length: 40 }, (_, i) => [i, `b${Math.floor(i / 10)}-${i % 10}`]));
