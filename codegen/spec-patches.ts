@@ -9,6 +9,8 @@ interface PatchableField {
   name: string;
   type: string;
   versions?: string;
+  taggedVersions?: string;
+  tag?: number;
   default?: string | number | boolean;
   about?: string;
   fields?: PatchableField[];
@@ -18,6 +20,7 @@ export interface PatchableMessage {
   name: string;
   validVersions: string;
   fields: PatchableField[];
+  commonStructs?: Array<{ name: string; fields: PatchableField[] }>;
 }
 
 type Patch = (message: PatchableMessage) => void;
@@ -50,6 +53,26 @@ const PATCHES: ReadonlyMap<string, Patch> = new Map<string, Patch>([
         versions: '1+',
         default: '-1',
         about: '-1 for unknown, 0 for a classic-protocol member, 1 for a consumer-protocol member.',
+      });
+    },
+  ],
+  // KIP-1251 (Kafka 4.3): the epoch at which each partition was assigned to the member, so that a
+  // commit carrying an older member epoch is still accepted for partitions held since then, also
+  // after a coordinator restart. A tagged field of the record's version 0, as Kafka 4.3 writes it
+  // (tag 0, omitted when empty; read back as the member epoch when absent or of another length).
+  [
+    'ConsumerGroupCurrentMemberAssignmentValue',
+    (m) => {
+      const struct = m.commonStructs?.find((s) => s.name === 'TopicPartitions');
+      if (struct === undefined) throw new Error(`spec patch for ${m.name}: no common struct TopicPartitions`);
+      if (struct.fields.some((f) => f.name === 'AssignmentEpochs')) throw new Error(`spec patch for ${m.name}: AssignmentEpochs is already there (remove the patch)`);
+      struct.fields.push({
+        name: 'AssignmentEpochs',
+        type: '[]int32',
+        versions: '0+',
+        taggedVersions: '0+',
+        tag: 0,
+        about: 'The epoch at which each partition was assigned to the member; as long as Partitions.',
       });
     },
   ],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ErrorCode } from '../../protocol/messages/index.ts';
+import { decodeConsumerGroupCurrentMemberAssignmentValue, encodeConsumerGroupCurrentMemberAssignmentValue, ErrorCode } from '../../protocol/messages/index.ts';
+import { Reader, Writer } from '../../protocol/wire/index.ts';
 import { ManualClock, silentLogger } from '../../util/index.ts';
 import type { ConsumerHeartbeatRequest, ConsumerHeartbeatResult, TopicResolver } from './consumer-group-coordinator.ts';
 import { GroupCoordinator, type GroupCoordinatorConfig } from './group-coordinator.ts';
@@ -511,6 +512,71 @@ describe('KIP-848 group records in __consumer_offsets', () => {
     beat(gc2, 'b', ms[1]!.epoch, ms[1]!.owned);
     clock.advance(20_000);
     assert.deepEqual(gc2.consumer.describe('g').members.map((m) => m.memberId).sort(), ['a', 'b']);
+    gc2.close();
+  });
+
+  /** a joins, b joins and takes half; returns a's first epoch and the partitions a kept and lost. */
+  function twoMembersAndAnEpochBump() {
+    const { gc, log, topics } = setup();
+    const a = new Member(gc, 'a');
+    a.join();
+    const first = a.epoch;
+    const b = new Member(gc, 'b');
+    b.join();
+    converge([a, b]);
+    assert.ok(a.epoch > first);
+    return { gc, log, topics, a, b, first, kept: a.partitions(), moved: b.partitions() };
+  }
+  const commitAs = (gc: GroupCoordinator, memberId: string, epoch: number, partitions: number[]) =>
+    gc.offsets.commit({
+      groupId: 'g',
+      generationId: epoch,
+      memberId,
+      groupInstanceId: null,
+      offsets: partitions.map((partition) => ({ topic: 'orders', partition, offset: 3n, leaderEpoch: -1, metadata: null })),
+    });
+
+  test('KIP-1251 assignment epochs survive a restart: an older-epoch commit is still accepted for partitions held since then', async () => {
+    const { gc, log, topics, first, kept, moved } = twoMembersAndAnEpochBump();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc.close();
+    const { gc: gc2 } = restart(log, topics);
+    await gc2.load();
+    const r = await commitAs(gc2, 'a', first, [kept[0]!, moved[0]!]);
+    assert.deepEqual(r.map((x) => [x.partition, x.errorCode]), [
+      [kept[0], ErrorCode.NONE],
+      [moved[0], ErrorCode.STALE_MEMBER_EPOCH],
+    ]);
+    gc2.close();
+  });
+
+  test('current-assignment records without assignment epochs (before Kafka 4.3) load with the member epoch', async () => {
+    const { gc, log, topics, a, first, kept } = twoMembersAndAnEpochBump();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc.close();
+    // Rewrite every current-assignment value as a Kafka before 4.3 wrote it: no tag 0.
+    let rewritten = 0;
+    for (const partition of log.partitions) {
+      for (const [i, e] of partition.entries()) {
+        // Key type 8: ConsumerGroupCurrentMemberAssignmentKey.
+        if (e.value === null || e.key.readInt16BE(0) !== 8) continue;
+        const r = new Reader(e.value);
+        const version = r.int16();
+        const v = decodeConsumerGroupCurrentMemberAssignmentValue(r, version);
+        assert.ok(v.assignedPartitions.every((tp) => tp.assignmentEpochs.length === tp.partitions.length), 'Gregor writes one epoch per partition');
+        const strip = (tps: typeof v.assignedPartitions) => tps.map((tp) => ({ topicId: tp.topicId, partitions: tp.partitions }));
+        const w = new Writer(64);
+        w.int16(version);
+        encodeConsumerGroupCurrentMemberAssignmentValue(w, version, { ...v, assignedPartitions: strip(v.assignedPartitions), partitionsPendingRevocation: strip(v.partitionsPendingRevocation) });
+        partition[i] = { ...e, value: w.toBuffer() };
+        rewritten++;
+      }
+    }
+    assert.ok(rewritten > 0);
+    const { gc: gc2 } = restart(log, topics);
+    await gc2.load();
+    assert.equal((await commitAs(gc2, 'a', first, [kept[0]!]))[0]!.errorCode, ErrorCode.STALE_MEMBER_EPOCH, 'no epochs: only the member epoch counts');
+    assert.equal((await commitAs(gc2, 'a', a.epoch, [kept[0]!]))[0]!.errorCode, ErrorCode.NONE);
     gc2.close();
   });
 

@@ -22,7 +22,7 @@ import {
 } from '../../protocol/messages/index.ts';
 import { Reader, Writer } from '../../protocol/wire/index.ts';
 import type { Assignment } from './consumer-assignors.ts';
-import { ConsumerGroup, MemberState, type ConsumerMember, type MemberStateName } from './consumer-group.ts';
+import { assignmentEpochOf, ConsumerGroup, MemberState, type ConsumerMember, type MemberStateName } from './consumer-group.ts';
 import type { GroupLogRecord } from './group-log.ts';
 
 /**
@@ -61,6 +61,28 @@ const wire = (a: Assignment): { topicId: string; partitions: number[] }[] =>
     .map(([topicId, ps]) => ({ topicId, partitions: [...ps].sort((p, q) => p - q) }));
 
 const fromWire = (tps: readonly { topicId: string; partitions: readonly number[] }[]): Assignment => new Map(tps.map((tp) => [tp.topicId, new Set(tp.partitions)]));
+
+/** A member's holding with each partition's assignment epoch (KIP-1251), as Kafka 4.3 writes it. */
+const wireWithEpochs = (member: ConsumerMember, a: Assignment): { topicId: string; partitions: number[]; assignmentEpochs: number[] }[] =>
+  wire(a).map((tp) => ({ ...tp, assignmentEpochs: tp.partitions.map((p) => assignmentEpochOf(member, tp.topicId, p) ?? member.memberEpoch) }));
+
+/**
+ * Assignment epochs read back: a topic whose epochs are missing (a record from before KIP-1251) or
+ * not one per partition gets the member epoch, not below 0 (a static member that left has -2), as
+ * Kafka's assignmentFromTopicPartitions does.
+ */
+function epochsFromWire(holdings: readonly (readonly { topicId: string; partitions: readonly number[]; assignmentEpochs: readonly number[] }[])[], memberEpoch: number): Map<string, Map<number, number>> {
+  const epochs = new Map<string, Map<number, number>>();
+  for (const tps of holdings) {
+    for (const tp of tps) {
+      let m = epochs.get(tp.topicId);
+      if (m === undefined) epochs.set(tp.topicId, (m = new Map()));
+      const given = tp.assignmentEpochs.length === tp.partitions.length;
+      tp.partitions.forEach((p, i) => m.set(p, given ? (tp.assignmentEpochs[i] ?? 0) : Math.max(memberEpoch, 0)));
+    }
+  }
+  return epochs;
+}
 
 export type RecordSet = Map<string, GroupLogRecord>;
 
@@ -110,8 +132,8 @@ export function groupRecordSet(group: ConsumerGroup): RecordSet {
           memberEpoch: m.memberEpoch,
           previousMemberEpoch: m.previousMemberEpoch,
           state: STATE_BYTE[m.state],
-          assignedPartitions: wire(m.assigned),
-          partitionsPendingRevocation: wire(m.pendingRevocation),
+          assignedPartitions: wireWithEpochs(m, m.assigned),
+          partitionsPendingRevocation: wireWithEpochs(m, m.pendingRevocation),
         }),
       ),
     );
@@ -146,7 +168,7 @@ export class ConsumerGroupReplay {
       assignmentEpoch: number;
       members: Map<string, Partial<ConsumerMember>>;
       targets: Map<string, Assignment>;
-      current: Map<string, Pick<ConsumerMember, 'memberEpoch' | 'previousMemberEpoch' | 'state' | 'assigned' | 'pendingRevocation'>>;
+      current: Map<string, Pick<ConsumerMember, 'memberEpoch' | 'previousMemberEpoch' | 'state' | 'assigned' | 'pendingRevocation' | 'assignmentEpochs'>>;
     }
   >();
 
@@ -217,6 +239,7 @@ export class ConsumerGroupReplay {
           state: named ?? MemberState.Stable,
           assigned: fromWire(v.assignedPartitions),
           pendingRevocation: fromWire(v.partitionsPendingRevocation),
+          assignmentEpochs: epochsFromWire([v.assignedPartitions, v.partitionsPendingRevocation], v.memberEpoch),
         });
         return true;
       }
@@ -248,6 +271,7 @@ export class ConsumerGroupReplay {
           state: current?.state ?? MemberState.Stable,
           assigned: current?.assigned ?? new Map(),
           pendingRevocation: current?.pendingRevocation ?? new Map(),
+          ...(current?.assignmentEpochs === undefined ? {} : { assignmentEpochs: current.assignmentEpochs }),
         });
         const target = g.targets.get(memberId);
         if (target !== undefined) group.targetAssignment.set(memberId, target);

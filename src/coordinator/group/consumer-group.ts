@@ -56,8 +56,9 @@ export interface ConsumerMember {
   /**
    * topic id → partition → the member epoch at which the member got it, for the partitions in
    * `assigned` and `pendingRevocation` (KIP-1251's assignment epochs: an offset commit with an older
-   * member epoch is accepted for a partition the member has held since that epoch). Absent for a
-   * partition (members reloaded from the log, which keeps no such epochs): the member epoch.
+   * member epoch is accepted for a partition the member has held since that epoch). Persisted in
+   * the current-assignment record (tag 0 of TopicPartitions, as Kafka 4.3); absent for a partition:
+   * the member epoch.
    */
   assignmentEpochs?: ReadonlyMap<string, ReadonlyMap<number, number>>;
   sessionTimer?: Timer | undefined;

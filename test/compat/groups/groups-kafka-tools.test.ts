@@ -97,4 +97,27 @@ describe("kafka-dump-log --offsets-decoder reads Gregor's __consumer_offsets", (
     assert.match(dump.stdout, /key: \{"type":"1","data":\{"group":"tools-group","topic":"tools-groups","partition":0\}\} payload: \{"version":"3","data":\{"offset":3,/);
     assert.doesNotMatch(dump.stdout, /isvalid: false|Error|Exception/);
   });
+
+  test('KIP-848 group records decode too, with the current assignment\'s assignment epochs (KIP-1251)', async () => {
+    const group848 = 'tools-848-group';
+    const broker = await startBroker({ properties: { 'log.dirs': dir, 'group.initial.rebalance.delay.ms': '0' } });
+    try {
+      const consumed = await runKafkaTool(
+        'kafka-console-consumer',
+        ['--bootstrap-server', broker.bootstrap, '--topic', TOPIC, '--group', group848, '--from-beginning', '--max-messages', '3', '--timeout-ms', '60000',
+          '--command-property', 'group.protocol=consumer'],
+        TIMEOUT,
+      );
+      assert.equal(consumed.code, 0, describeResult('kafka-console-consumer group.protocol=consumer', consumed));
+    } finally {
+      await broker.close();
+    }
+    const partition = offsetsPartitionFor(group848, 50);
+    const dump = await runKafkaTool('kafka-dump-log', ['--offsets-decoder', '--files', join(dir, `__consumer_offsets-${partition}`, '00000000000000000000.log')], TIMEOUT);
+    assert.equal(dump.code, 0, describeResult('kafka-dump-log', dump));
+    // Type 8 is ConsumerGroupCurrentMemberAssignment: the member held partition 0 since its first epoch.
+    assert.match(dump.stdout, /key: \{"type":"8","data":\{"groupId":"tools-848-group","memberId":"[^"]+"\}\} payload: \{"version":"0","data":\{"memberEpoch":1,"previousMemberEpoch":0,"state":0,"assignedPartitions":\[\{"topicId":"[^"]+","partitions":\[0\],"assignmentEpochs":\[1\]\}\]/);
+    assert.match(dump.stdout, /key: \{"type":"3","data":\{"groupId":"tools-848-group"\}\}/);
+    assert.doesNotMatch(dump.stdout, /isvalid: false|Error|Exception/);
+  });
 });

@@ -25,12 +25,14 @@ export interface ConsumerGroupCurrentMemberAssignmentValueInput {
 export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitions {
   topicId: string;
   partitions: number[];
+  assignmentEpochs: number[];
   _unknownTaggedFields?: TaggedField[];
 }
 
 export interface ConsumerGroupCurrentMemberAssignmentValueTopicPartitionsInput {
   topicId: string;
   partitions: number[];
+  assignmentEpochs?: number[];
   _unknownTaggedFields?: TaggedField[];
 }
 
@@ -46,16 +48,30 @@ function decodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionsV0(r: Rea
   }
   if (a0 === null) throw new DecodeError('null array for non-nullable Partitions');
   const f_partitions = a0;
+  let f_assignmentEpochs: number[] = [];
   let unknownTagged: TaggedField[] | undefined;
   for (let n = r.uvarint(); n > 0; n--) {
     const { tag, end } = readTaggedFieldHeader(r);
     switch (tag) {
+      case 0: {
+        const n1 = r.compactArrayLength(4);
+        let a1: number[] | null = null;
+        if (n1 >= 0) {
+          a1 = [];
+          for (let i1 = 0; i1 < n1; i1++) {
+            a1.push(r.int32());
+          }
+        }
+        if (a1 === null) throw new DecodeError('null array for non-nullable AssignmentEpochs');
+        f_assignmentEpochs = a1;
+        break;
+      }
       default:
         (unknownTagged ??= []).push({ tag, data: r.raw(end - r.pos) });
     }
     if (r.pos !== end) throw new DecodeError(`tagged field ${tag} does not end where its size says`);
   }
-  const o: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions = { topicId: f_topicId, partitions: f_partitions };
+  const o: ConsumerGroupCurrentMemberAssignmentValueTopicPartitions = { topicId: f_topicId, partitions: f_partitions, assignmentEpochs: f_assignmentEpochs };
   if (unknownTagged !== undefined) o._unknownTaggedFields = unknownTagged;
   return o;
 }
@@ -107,7 +123,20 @@ function encodeConsumerGroupCurrentMemberAssignmentValueTopicPartitionsV0(w: Wri
       w.int32(e0);
     }
   }
-  writeTaggedFields(w, undefined, o._unknownTaggedFields);
+  const tags: TaggedField[] = [];
+  const t_assignmentEpochs = (o.assignmentEpochs ?? []);
+  if (!(t_assignmentEpochs.length === 0)) {
+    const tw = new Writer(64);
+    const a1 = t_assignmentEpochs;
+    {
+      tw.uvarint(a1.length + 1);
+      for (const e1 of a1) {
+        tw.int32(e1);
+      }
+    }
+    tags.push({ tag: 0, data: tw.toBuffer() });
+  }
+  writeTaggedFields(w, tags, o._unknownTaggedFields);
 }
 
 function encodeConsumerGroupCurrentMemberAssignmentValueV0(w: Writer, o: ConsumerGroupCurrentMemberAssignmentValueInput): void {
