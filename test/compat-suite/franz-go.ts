@@ -157,11 +157,14 @@ export async function runFranzGo(seeds: string, options: { readonly timeoutMs: n
   }
 }
 
-/** The t.Skip message among a skipped test's output lines: `    file_test.go:294: why` → `why`. */
+/**
+ * The t.Skip message among a skipped test's output lines: `    file_test.go:294: why` → `why`. The
+ * last such line, leaving out kgo's helpers_test.go, whose deferred topic cleanup logs after the skip.
+ */
 function skipReasonOf(output: readonly string[]): string | undefined {
   for (let i = output.length - 1; i >= 0; i--) {
-    const m = /^\s+\S+\.go:\d+: (.+)$/.exec((output[i] ?? '').trimEnd());
-    if (m?.[1] !== undefined) return m[1].trim();
+    const m = /^\s+(\S+\.go):\d+: (.+)$/.exec((output[i] ?? '').trimEnd());
+    if (m?.[2] !== undefined && m[1] !== 'helpers_test.go') return m[2].trim();
   }
   return undefined;
 }
