@@ -84,4 +84,61 @@ describe('kafkajs consumer group', () => {
       [[10, 2], [11, 5], [14, 3], [12, 3], [13, 3], [8, 5], [9, 4]],
     );
   });
+
+  test('eachBatch with resolveOffset and heartbeat, manual commitOffsets, pause and resume; a new member starts from the commits', async () => {
+    const topic = 'kafkajs-batch';
+    const group = 'kafkajs-batch-group';
+    await createTopic(broker, topic, 2);
+    const first = await produceToPartitions(broker, topic, 2, 10, 'b1');
+    const kafka = new Kafka({ brokers: [broker.bootstrap], clientId: 'gregor-compat-batch', logLevel: logLevel.NOTHING });
+    const seen: string[] = [];
+    let batches = 0;
+    const c1 = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 200 });
+    consumers.push(c1);
+    await c1.connect();
+    await c1.subscribe({ topics: [topic], fromBeginning: true });
+    await c1.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        batches++;
+        for (const m of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          seen.push(m.value?.toString() ?? '');
+          resolveOffset(m.offset);
+          await heartbeat();
+        }
+      },
+    });
+    await until('the first records', () => first.every((v) => seen.includes(v)));
+    assert.ok(batches >= 1);
+    // Manual commits (autoCommit is off): all of partition 0, half of partition 1.
+    await c1.commitOffsets([{ topic, partition: 0, offset: '10' }, { topic, partition: 1, offset: '5' }]);
+    assert.deepEqual([...(await committedOffsets(broker, group))].sort(), [[`${topic}:0`, 10n], [`${topic}:1`, 5n]]);
+
+    c1.pause([{ topic }]);
+    assert.deepEqual(c1.paused().map((t) => [t.topic, [...t.partitions].sort()]), [[topic, [0, 1]]]);
+    const second = await produceToPartitions(broker, topic, 2, 5, 'b2');
+    // Several fetch waits (200 ms) pass: nothing of the paused topic arrives.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(!second.some((v) => seen.includes(v)), 'no record of a paused topic is delivered');
+    c1.resume([{ topic }]);
+    await until('the records produced while paused', () => second.every((v) => seen.includes(v)));
+    await c1.disconnect();
+    consumers.splice(consumers.indexOf(c1), 1);
+    // Nothing committed since the manual commit: autoCommit is off, and disconnect does not commit.
+    assert.deepEqual([...(await committedOffsets(broker, group))].sort(), [[`${topic}:0`, 10n], [`${topic}:1`, 5n]]);
+
+    // A new member of the group starts where the commits say: partition 0 at 10, partition 1 at 5.
+    const again: string[] = [];
+    const c2 = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 200 });
+    consumers.push(c2);
+    await c2.connect();
+    await c2.subscribe({ topics: [topic], fromBeginning: true });
+    await c2.run({ eachMessage: async ({ message }) => void again.push(message.value?.toString() ?? '') });
+    const expected = [...first.filter((v) => v.startsWith('b1-p1-') && Number(v.split('-')[2]) >= 5), ...second].sort();
+    await until('the records after the commits', () => again.length >= expected.length);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual([...again].sort(), expected);
+  });
 });
