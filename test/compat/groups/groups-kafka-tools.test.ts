@@ -29,7 +29,7 @@ for (const name of compatTargets()) {
     });
     after(() => target?.close());
 
-    test('list, describe --state, --reset-offsets, --delete-offsets, --delete', async () => {
+    test('list, describe --state, --reset-offsets (--to-offset, --to-earliest, --to-latest), --delete-offsets, --delete', async () => {
       const groups = (...args: string[]) => runKafkaTool('kafka-consumer-groups', ['--bootstrap-server', target.bootstrap, ...args], TIMEOUT);
       await createTopic(target, TOPIC, 2);
       await produceToPartitions(target, TOPIC, 2, 5, 'v');
@@ -54,10 +54,17 @@ for (const name of compatTargets()) {
       const reset = await groups('--reset-offsets', '--group', GROUP, '--topic', `${TOPIC}:0`, '--to-offset', '2', '--execute');
       assert.equal(reset.code, 0, describeResult('--reset-offsets', reset));
       assert.deepEqual([...(await committedOffsets(target, GROUP))].sort(), [[`${TOPIC}:0`, 2n], [`${TOPIC}:1`, 5n]]);
+      // --to-earliest asks the broker for the log start (ListOffsets, earliest) of every partition.
+      const earliest = await groups('--reset-offsets', '--group', GROUP, '--topic', TOPIC, '--to-earliest', '--execute');
+      assert.equal(earliest.code, 0, describeResult('--reset-offsets --to-earliest', earliest));
+      assert.deepEqual([...(await committedOffsets(target, GROUP))].sort(), [[`${TOPIC}:0`, 0n], [`${TOPIC}:1`, 0n]]);
+      const back = await groups('--reset-offsets', '--group', GROUP, '--topic', `${TOPIC}:1`, '--to-latest', '--execute');
+      assert.equal(back.code, 0, describeResult('--reset-offsets --to-latest', back));
+      assert.deepEqual([...(await committedOffsets(target, GROUP))].sort(), [[`${TOPIC}:0`, 0n], [`${TOPIC}:1`, 5n]]);
 
       const deleteOffsets = await groups('--delete-offsets', '--group', GROUP, '--topic', `${TOPIC}:1`);
       assert.equal(deleteOffsets.code, 0, describeResult('--delete-offsets', deleteOffsets));
-      assert.deepEqual([...(await committedOffsets(target, GROUP))], [[`${TOPIC}:0`, 2n]]);
+      assert.deepEqual([...(await committedOffsets(target, GROUP))], [[`${TOPIC}:0`, 0n]]);
 
       const deleted = await groups('--delete', '--group', GROUP);
       assert.equal(deleted.code, 0, describeResult('--delete', deleted));

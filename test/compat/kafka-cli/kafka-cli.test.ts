@@ -33,6 +33,20 @@ for (const name of compatTargets()) {
       assert.equal(described.stdout.match(/Partition: \d+\s+Leader: 1/g)?.length, 2);
     });
 
+    test('kafka-topics --alter adds partitions; --describe shows them', async () => {
+      const grown = 'cli-grown';
+      const created = await runKafkaTool('kafka-topics', [...b(), '--create', '--topic', grown, '--partitions', '1', '--replication-factor', '1'], TIMEOUT);
+      assert.equal(created.code, 0, describeResult('kafka-topics --create', created));
+      const altered = await runKafkaTool('kafka-topics', [...b(), '--alter', '--topic', grown, '--partitions', '3'], TIMEOUT);
+      assert.equal(altered.code, 0, describeResult('kafka-topics --alter', altered));
+      const shrink = await runKafkaTool('kafka-topics', [...b(), '--alter', '--topic', grown, '--partitions', '2'], TIMEOUT);
+      assert.notEqual(shrink.code, 0, 'partitions cannot be removed');
+      assert.match(shrink.stdout + shrink.stderr, /InvalidPartitionsException|can only be increased/i);
+      const described = await runKafkaTool('kafka-topics', [...b(), '--describe', '--topic', grown], TIMEOUT);
+      assert.equal(described.code, 0, describeResult('kafka-topics --describe', described));
+      assert.match(described.stdout, /PartitionCount: 3\s+ReplicationFactor: 1/);
+    });
+
     test('kafka-configs: alter a topic config and read it back', async () => {
       const entity = ['--entity-type', 'topics', '--entity-name', topic];
       const altered = await runKafkaTool('kafka-configs', [...b(), '--alter', ...entity, '--add-config', 'retention.ms=7200000'], TIMEOUT);
