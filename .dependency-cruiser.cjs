@@ -148,7 +148,7 @@ module.exports = {
     // the dependency itself and blind the not-to-dev-dep rule.)
     doNotFollow: { path: '^node_modules/' },
     // `npm run lint` cruises the whole repository; skip what is not our source.
-    exclude: { path: '^(\\.git|data|\\.peers|bench/results)/' },
+    exclude: { path: '^(\\.git|data|dist|\\.peers|bench/results)/' },
     enhancedResolveOptions: {
       extensions: ['.ts', '.js', '.json'],
       conditionNames: ['import', 'node', 'default'],

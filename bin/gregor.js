@@ -4,6 +4,7 @@
 // binary that the `node` npm dependency installs, so `npx gregor` works from a fresh checkout.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
@@ -22,5 +23,8 @@ if (major < 24) {
 // is most of a cold start (gregor server: ~0.4 s without the cache, ~0.14 s with it).
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('../src/cli/main.ts');
+// The one-file build when it matches the sources (see bundle-state.js); GREGOR_FROM_SOURCE=1 skips it.
+const { BUNDLE, bundleIsFresh } = await import('./bundle-state.js');
+const fromBundle = process.env.GREGOR_FROM_SOURCE !== '1' && bundleIsFresh();
+const { main } = await import(fromBundle ? pathToFileURL(BUNDLE).href : '../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
