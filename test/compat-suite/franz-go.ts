@@ -159,11 +159,12 @@ export async function runFranzGo(seeds: string, options: { readonly timeoutMs: n
 
 /**
  * The t.Skip message among a skipped test's output lines: `    file_test.go:294: why` → `why`. The
- * last such line, leaving out kgo's helpers_test.go, whose deferred topic cleanup logs after the skip.
+ * last line logged from a _test.go file other than kgo's helpers_test.go: deferred topic cleanup logs
+ * after the skip, from helpers_test.go or, while t.Skip unwinds the test, attributed to panic.go.
  */
 function skipReasonOf(output: readonly string[]): string | undefined {
   for (let i = output.length - 1; i >= 0; i--) {
-    const m = /^\s+(\S+\.go):\d+: (.+)$/.exec((output[i] ?? '').trimEnd());
+    const m = /^\s+(\S+_test\.go):\d+: (.+)$/.exec((output[i] ?? '').trimEnd());
     if (m?.[2] !== undefined && m[1] !== 'helpers_test.go') return m[2].trim();
   }
   return undefined;
