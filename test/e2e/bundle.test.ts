@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bundleIsFresh, sourceStamp } from '../../bin/bundle-state.js';
+import { startBrokerProcess } from '../compat/helpers/broker-process.ts';
 import { kcatConsume, kcatProduce } from '../compat/helpers/kcat.ts';
 
 /**
@@ -57,25 +58,12 @@ test('bin/gregor.js runs the bundle once built, and a broker started from it ser
 
   const dir = await mkdtemp(join(tmpdir(), 'gregor-bundle-'));
   try {
-    const child = spawn(process.execPath, [GREGOR, 'server', '--override', `log.dirs=${dir}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', (text: string) => {
-        stdout += text;
-        const m = /listening on PLAINTEXT:\/\/127\.0\.0\.1:(\d+) /.exec(stdout);
-        if (m !== null) resolve(Number(m[1]));
-      });
-      void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${stdout}`)));
-    });
-    const bootstrap = `127.0.0.1:${port}`;
+    const server = await startBrokerProcess(dir);
     // lz4 goes through a native addon the bundle leaves in node_modules.
-    await kcatProduce(bootstrap, 'from-bundle', 'k1:v1\nk2:v2\nk3:v3\n', ['-z', 'lz4']);
-    const got = await kcatConsume(bootstrap, 'from-bundle');
+    await kcatProduce(server.bootstrap, 'from-bundle', 'k1:v1\nk2:v2\nk3:v3\n', ['-z', 'lz4']);
+    const got = await kcatConsume(server.bootstrap, 'from-bundle');
     assert.deepEqual(got.map((r) => [r.offset, r.key, r.payload]), [[0, 'k1', 'v1'], [1, 'k2', 'v2'], [2, 'k3', 'v3']]);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(await server.stop(), 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

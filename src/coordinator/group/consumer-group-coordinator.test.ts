@@ -355,25 +355,9 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
   });
 
   test('KIP-1251: a commit with an older member epoch is accepted for partitions held since then, per partition', async () => {
-    const { gc } = setup();
-    const a = new Member(gc, 'a');
-    a.join();
-    const first = a.epoch;
-    const b = new Member(gc, 'b');
-    b.join();
-    converge([a, b]);
-    assert.ok(a.epoch > first);
-    const kept = a.partitions();
-    const moved = b.partitions();
+    const { gc, a, b, first, kept, moved } = twoMembersAndAnEpochBump();
     assert.equal(kept.length, 3);
-    const commit = (memberId: string, epoch: number, partitions: number[]) =>
-      gc.offsets.commit({
-        groupId: 'g',
-        generationId: epoch,
-        memberId,
-        groupInstanceId: null,
-        offsets: partitions.map((partition) => ({ topic: 'orders', partition, offset: 7n, leaderEpoch: -1, metadata: null })),
-      });
+    const commit = (memberId: string, epoch: number, partitions: number[]) => commitAs(gc, memberId, epoch, partitions);
     // a still commits with the epoch it joined at (it has not seen the new one): its kept partitions
     // are accepted, the ones that went to b are not; the answer keeps the request's order.
     const mixed = await commit('a', first, [moved[0]!, kept[0]!, moved[1]!, kept[1]!]);
@@ -383,7 +367,7 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
       [moved[1], ErrorCode.STALE_MEMBER_EPOCH],
       [kept[1], ErrorCode.NONE],
     ]);
-    assert.equal(gc.offsets.fetch('g', [{ topic: 'orders', partitions: [kept[0]!, moved[0]!] }]).offsets.map((o) => o.offset).join(), '7,-1');
+    assert.equal(gc.offsets.fetch('g', [{ topic: 'orders', partitions: [kept[0]!, moved[0]!] }]).offsets.map((o) => o.offset).join(), '3,-1');
     // b got its partitions at a later epoch than a's first one: older than that is stale.
     assert.equal((await commit('b', b.epoch - 1, [moved[0]!]))[0]!.errorCode, ErrorCode.STALE_MEMBER_EPOCH);
     assert.equal((await commit('b', b.epoch, [moved[0]!]))[0]!.errorCode, ErrorCode.NONE);
@@ -481,6 +465,27 @@ describe('KIP-848 groups and the rest of the coordinator', () => {
   });
 });
 
+/** a joins, b joins and takes half; returns a's first epoch and the partitions a kept and lost. */
+function twoMembersAndAnEpochBump() {
+  const { gc, log, topics } = setup();
+  const a = new Member(gc, 'a');
+  a.join();
+  const first = a.epoch;
+  const b = new Member(gc, 'b');
+  b.join();
+  converge([a, b]);
+  assert.ok(a.epoch > first);
+  return { gc, log, topics, a, b, first, kept: a.partitions(), moved: b.partitions() };
+}
+const commitAs = (gc: GroupCoordinator, memberId: string, epoch: number, partitions: number[]) =>
+  gc.offsets.commit({
+    groupId: 'g',
+    generationId: epoch,
+    memberId,
+    groupInstanceId: null,
+    offsets: partitions.map((partition) => ({ topic: 'orders', partition, offset: 3n, leaderEpoch: -1, metadata: null })),
+  });
+
 describe('KIP-848 group records in __consumer_offsets', () => {
   function restart(log: MemoryGroupLog, topics: TopicResolver) {
     const clock = new ManualClock(1_700_000_100_000);
@@ -514,27 +519,6 @@ describe('KIP-848 group records in __consumer_offsets', () => {
     assert.deepEqual(gc2.consumer.describe('g').members.map((m) => m.memberId).sort(), ['a', 'b']);
     gc2.close();
   });
-
-  /** a joins, b joins and takes half; returns a's first epoch and the partitions a kept and lost. */
-  function twoMembersAndAnEpochBump() {
-    const { gc, log, topics } = setup();
-    const a = new Member(gc, 'a');
-    a.join();
-    const first = a.epoch;
-    const b = new Member(gc, 'b');
-    b.join();
-    converge([a, b]);
-    assert.ok(a.epoch > first);
-    return { gc, log, topics, a, b, first, kept: a.partitions(), moved: b.partitions() };
-  }
-  const commitAs = (gc: GroupCoordinator, memberId: string, epoch: number, partitions: number[]) =>
-    gc.offsets.commit({
-      groupId: 'g',
-      generationId: epoch,
-      memberId,
-      groupInstanceId: null,
-      offsets: partitions.map((partition) => ({ topic: 'orders', partition, offset: 3n, leaderEpoch: -1, metadata: null })),
-    });
 
   test('KIP-1251 assignment epochs survive a restart: an older-epoch commit is still accepted for partitions held since then', async () => {
     const { gc, log, topics, first, kept, moved } = twoMembersAndAnEpochBump();
