@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { installApacheKafka } from './peers/apache-kafka.ts';
 import { CKJS_BUILD_DEBIAN_PACKAGES, installConfluentKafkaJavascript } from './peers/confluent-kafka-javascript.ts';
+import { GO } from './peers/go.ts';
 
 export interface DebianPeer {
   readonly package: string;
@@ -157,16 +158,11 @@ function confluentKafkaJavascript(): PeerStatus {
   }
 }
 
-/**
- * The Go toolchain that builds franz-go's tests and test/compat/franz-go's client (modules come from
- * the Go module proxy). Debian 12's golang is too old for franz-go, so this is the machine's Go
- * (GREGOR_GO, default /usr/local/go/bin/go); it is checked, not installed.
- */
+/** The Go toolchain (scripts/peers/go.ts): checked, not installed. */
 function goToolchain(): PeerStatus {
-  const go = process.env['GREGOR_GO'] ?? '/usr/local/go/bin/go';
-  const r = spawnSync(go, ['version'], { encoding: 'utf8' });
+  const r = spawnSync(GO, ['version'], { encoding: 'utf8' });
   const version = r.status === 0 ? /go version (\S+)/.exec(r.stdout)?.[1] : undefined;
-  return { name: 'go', source: 'machine', version, detail: go };
+  return { name: 'go', source: 'machine', version, detail: GO };
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from './run-command.ts';
+import { GO } from '../../scripts/peers/go.ts';
 
 /**
  * franz-go's own integration tests (package kgo) run against a Gregor broker. The module is fetched
@@ -10,7 +11,6 @@ import { runCommand } from './run-command.ts';
  * factor of the topics they create (helpers_test.go); Gregor is a single node, so RF is 1.
  */
 
-const GO = process.env['GREGOR_GO'] ?? '/usr/local/go/bin/go';
 const PACKAGE = 'github.com/twmb/franz-go/pkg/kgo';
 const HANG_BOUND_S = 60;
 const ALLOWLIST = new URL('./franz-go-allowlist.json', import.meta.url);

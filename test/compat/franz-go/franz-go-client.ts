@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEERS_DIR } from '../../../scripts/peers/apache-kafka.ts';
 import { buildIntoPlace } from '../../../scripts/peers/build-into-place.ts';
+import { GO } from '../../../scripts/peers/go.ts';
 import { runJson } from '../helpers/run-process.ts';
 
 /**
@@ -13,7 +14,6 @@ import { runJson } from '../helpers/run-process.ts';
  */
 const SOURCE_DIR = fileURLToPath(new URL('client/', import.meta.url));
 const SOURCES = ['main.go', 'go.mod', 'go.sum'];
-export const GO = process.env['GREGOR_GO'] ?? '/usr/local/go/bin/go';
 
 /** The franz-go version the client is built with, from client/go.mod. */
 export const FRANZ_GO_VERSION = /github\.com\/twmb\/franz-go (v\S+)/.exec(readFileSync(join(SOURCE_DIR, 'go.mod'), 'utf8'))?.[1] ?? 'unknown';

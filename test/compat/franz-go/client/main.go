@@ -143,13 +143,21 @@ func produce(ctx context.Context, req request) (any, error) {
 	return map[string]any{"offsets": offsets, "producerId": producerID, "records": read}, nil
 }
 
-func lookup(ctx context.Context, req request) (any, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(req.Bootstrap))
+// admin is a kadm client on a kgo client of its own (kadm's Close closes that client).
+func admin(bootstrap string) (*kadm.Client, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap))
 	if err != nil {
 		return nil, err
 	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	return kadm.NewClient(cl), nil
+}
+
+func lookup(ctx context.Context, req request) (any, error) {
+	adm, err := admin(req.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
+	defer adm.Close()
 	offsetAt := func(listed kadm.ListedOffsets, err error) (int64, error) {
 		if err != nil {
 			return 0, err
@@ -200,12 +208,11 @@ func topicOverrides(ctx context.Context, adm *kadm.Client, topic string) (map[st
 }
 
 func configs(ctx context.Context, req request) (any, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(req.Bootstrap))
+	adm, err := admin(req.Bootstrap)
 	if err != nil {
 		return nil, err
 	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	defer adm.Close()
 	retention := "3600000"
 	created, err := adm.CreateTopic(ctx, 1, 1, map[string]*string{"retention.ms": &retention}, req.Topic)
 	if err != nil {
